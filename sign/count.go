@@ -1,0 +1,237 @@
+package sign
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/nixsign/nixsign/sign/internal/nixkey"
+)
+
+// Infinite is the count of valid signatures of a content-addressed path
+// (Nix's ValidPathInfo::maxSigs): it is trusted with no signature at all.
+const Infinite = math.MaxInt
+
+// SigStatus is the outcome of checking one signature string.
+type SigStatus int
+
+const (
+	// SigUnknownKey: no key in the set has the signature's name. Nix skips
+	// the signature without decoding it.
+	SigUnknownKey SigStatus = iota
+	// SigValid: the key of its name verifies it.
+	SigValid
+	// SigInvalid: the key of its name does not verify it. Either a
+	// different key has that name here, or the path's NAR hash, size or
+	// references are not those that were signed.
+	SigInvalid
+	// SigMalformed: its name is in the set but the rest does not decode to
+	// 64 bytes. Nix throws "signature is not valid".
+	SigMalformed
+)
+
+var sigStatusNames = [...]string{"unknown key", "valid", "invalid", "malformed"}
+
+func (s SigStatus) String() string {
+	if s >= 0 && int(s) < len(sigStatusNames) {
+		return sigStatusNames[s]
+	}
+	return fmt.Sprintf("SigStatus(%d)", int(s))
+}
+
+// SigCheck is the outcome of checking one signature string.
+type SigCheck struct {
+	Sig     string    // the signature, verbatim
+	KeyName string    // the name Nix looks up: "" when Sig has no ':' or starts with one
+	Status  SigStatus // what the check found
+	Err     error     // why, when Status is SigMalformed
+}
+
+// Count is the outcome of counting a path's signatures as Nix does.
+type Count struct {
+	// Valid is the number of distinct signature strings that verify, or
+	// Infinite for a content-addressed path. Like Nix, it counts strings:
+	// one signature written in two ways (say, with and without its base64
+	// padding) counts twice. ValidKeys tells how many keys stand behind it.
+	Valid int
+	// CA is set when the path's content address gives back its store path.
+	// Its signatures are then not checked and Sigs is empty.
+	CA bool
+	// FalseCA is set when the path has a content address that does not give
+	// back its store path. Nix prints "warning: path '%s' claims to be
+	// content-addressed but isn't" and counts its signatures.
+	FalseCA bool
+	// Sigs has one entry per distinct signature string, sorted byte-wise
+	// (the order of Nix's std::set).
+	Sigs []SigCheck
+}
+
+// ValidKeys returns the distinct names of the keys whose signatures verified,
+// sorted.
+func (c *Count) ValidKeys() []string {
+	var names []string
+	for _, s := range c.Sigs {
+		if s.Status == SigValid {
+			names = append(names, s.KeyName)
+		}
+	}
+	return sortedSet(names)
+}
+
+// CountValid counts the valid signatures of info with the keys in keys, as
+// Nix's ValidPathInfo::checkSignatures does (the check of "require-sigs"
+// when a path is added to a store):
+//
+//   - A path whose content address, name and references give back its store
+//     path (a self-reference is dropped and marked as such, as in
+//     makeFixedOutputPath) counts Infinite; its signatures are not looked at.
+//   - Otherwise each distinct string in info.Sigs is checked as
+//     KeySet.VerifyString does: a signature by an unknown name is skipped; one
+//     by a known name that does not decode to 64 bytes is an error.
+//   - When info has signatures and no fingerprint (NAR size 0), that is an
+//     error.
+//
+// On error the Count still describes every signature.
+func CountValid(storeDir string, info *PathInfo, keys *KeySet) (Count, error) {
+	var c Count
+	c.CA, c.FalseCA = info.contentAddressed(storeDir)
+	if c.CA {
+		c.Valid = Infinite
+		return c, nil
+	}
+	sigs := slices.Clone(info.Sigs)
+	slices.Sort(sigs)
+	sigs = slices.Compact(sigs)
+	if len(sigs) == 0 {
+		return c, nil
+	}
+	fp, err := info.Fingerprint(storeDir)
+	if err != nil {
+		return c, err
+	}
+	var firstErr error
+	for _, s := range sigs {
+		name, _, _ := nixkey.Split(s)
+		check := SigCheck{Sig: s, KeyName: name}
+		ok, err := keys.VerifyString(fp, s)
+		switch {
+		case err != nil:
+			check.Status, check.Err = SigMalformed, err
+			if firstErr == nil {
+				firstErr = err
+			}
+		case ok:
+			check.Status = SigValid
+			c.Valid++
+		case keys.has(name):
+			check.Status = SigInvalid
+		default:
+			check.Status = SigUnknownKey
+		}
+		c.Sigs = append(c.Sigs, check)
+	}
+	return c, firstErr
+}
+
+func (ks *KeySet) has(name string) bool {
+	_, ok := ks.Lookup(name)
+	return ok
+}
+
+// Verdict is the outcome of the trust check of "nix store verify".
+type Verdict struct {
+	OK     bool
+	Reason string // one line, for people
+	Count  Count  // zero when the path was trusted as built locally
+}
+
+// Trusted applies the trust check of "nix store verify -n sigsNeeded"
+// (src/nix/verify.cc) to info:
+//
+//   - a path built on this machine (info.Ultimate) is trusted when
+//     sigsNeeded is 0, without looking at its signatures;
+//   - otherwise it needs max(sigsNeeded, 1) valid signatures, counted by
+//     CountValid (so a content-addressed path always passes).
+//
+// The error is CountValid's; "nix store verify" reports such a path as
+// failed (exit code 4). To count the signatures that substituters hold for
+// the same path too, as "nix store verify -s" does, add them to info.Sigs
+// first.
+func Trusted(storeDir string, info *PathInfo, keys *KeySet, sigsNeeded int) (Verdict, error) {
+	if sigsNeeded < 0 {
+		return Verdict{}, errors.New("the number of signatures needed cannot be negative")
+	}
+	if info.Ultimate && sigsNeeded == 0 {
+		return Verdict{OK: true, Reason: "built on this machine (ultimate), so no signature is needed"}, nil
+	}
+	need := max(sigsNeeded, 1)
+	c, err := CountValid(storeDir, info, keys)
+	v := Verdict{OK: err == nil && c.Valid >= need, Count: c}
+	if err != nil {
+		v.Reason = err.Error()
+		return v, err
+	}
+	v.Reason = c.explain(need)
+	return v, nil
+}
+
+func (c *Count) explain(need int) string {
+	if c.CA {
+		return "content-addressed: its store path is computed from its contents, so no signature is needed"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %d needed", plural(c.Valid, "valid signature"), need)
+	if keys := c.ValidKeys(); len(keys) > 0 {
+		fmt.Fprintf(&b, " (by %s)", strings.Join(quoteAll(keys), ", "))
+	}
+	if c.Valid < need {
+		var unknown, invalid []string
+		for _, s := range c.Sigs {
+			switch s.Status {
+			case SigUnknownKey:
+				unknown = append(unknown, s.KeyName)
+			case SigInvalid:
+				invalid = append(invalid, s.KeyName)
+			}
+		}
+		switch {
+		case len(c.Sigs) == 0:
+			b.WriteString("; it has no signatures")
+		case len(invalid) > 0:
+			fmt.Fprintf(&b, "; the signature by trusted key %s does not verify: a different key has that name here, or the path is not what was signed",
+				strings.Join(quoteAll(sortedSet(invalid)), ", "))
+		}
+		if len(unknown) > 0 {
+			fmt.Fprintf(&b, "; signed by keys not trusted here: %s", strings.Join(quoteAll(sortedSet(unknown)), ", "))
+		}
+	}
+	if c.FalseCA {
+		b.WriteString("; it claims to be content-addressed but isn't")
+	}
+	return b.String()
+}
+
+func sortedSet(names []string) []string {
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func quoteAll(names []string) []string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+		if n == "" {
+			q[i] = "(no key name)"
+		}
+	}
+	return q
+}

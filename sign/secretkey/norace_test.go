@@ -1,0 +1,5 @@
+//go:build !race
+
+package secretkey
+
+const raceEnabled = false
