@@ -113,7 +113,7 @@ func action(c *ucli.Context) error {
 // flags (when defined) set.
 func Options(c *ucli.Context) trust.Options {
 	opts := trust.Options{Store: c.String("store"), DaemonPID: c.Int("daemon-pid")}
-	testHook(&opts)
+	procFromEnv(&opts)
 	return opts
 }
 
