@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/nixsign/nixsign/nix/daemon"
+	"github.com/nixsign/nixsign/nix/hash"
+	"github.com/nixsign/nixsign/nix/nar"
+	"github.com/nixsign/nixsign/nix/storepath"
+	"github.com/nixsign/nixsign/sign"
+)
+
+// daemonStore is a store reached through the worker protocol: the daemon's
+// socket ("daemon") or the pipes of `nix-daemon --stdio` ("local").
+type daemonStore struct {
+	name string
+	c    *daemon.Client
+	dir  string
+
+	mu       sync.Mutex
+	derivers map[string]string // from the last PathInfo of each path
+}
+
+func newDaemonStore(name string, c *daemon.Client, dir string) *daemonStore {
+	return &daemonStore{name: name, c: c, dir: dir, derivers: make(map[string]string)}
+}
+
+func (s *daemonStore) String() string { return s.name }
+func (s *daemonStore) Dir() string    { return s.dir }
+func (s *daemonStore) Close() error   { return s.c.Close() }
+
+// Client returns the protocol client, for callers that need an operation
+// the Store interface lacks.
+func (s *daemonStore) Client() *daemon.Client { return s.c }
+
+func (s *daemonStore) PathInfo(ctx context.Context, path string) (*sign.PathInfo, error) {
+	info, ok, err := s.c.QueryPathInfo(ctx, path)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	if !ok {
+		return nil, &NotValidError{Path: path, Store: s.name}
+	}
+	return s.convert(info)
+}
+
+// batch is how many requests go in one pipelined batch: it bounds what a
+// batch holds in memory.
+const batch = 4096
+
+// pathInfos queries the paths in pipelined batches.
+func (s *daemonStore) pathInfos(ctx context.Context, paths []string) ([]*sign.PathInfo, []error) {
+	infos := make([]*sign.PathInfo, len(paths))
+	errs := make([]error, len(paths))
+	for lo := 0; lo < len(paths); lo += batch {
+		hi := min(lo+batch, len(paths))
+		replies, err := s.c.QueryPathInfos(ctx, paths[lo:hi])
+		for i := lo; i < hi; i++ {
+			switch {
+			case replies == nil:
+				errs[i] = s.wrap(err)
+			case replies[i-lo].Err != nil:
+				errs[i] = s.wrap(replies[i-lo].Err)
+			case !replies[i-lo].Valid:
+				errs[i] = &NotValidError{Path: paths[i], Store: s.name}
+			default:
+				infos[i], errs[i] = s.convert(replies[i-lo].Info)
+			}
+		}
+	}
+	return infos, errs
+}
+
+func (s *daemonStore) AddSignatures(ctx context.Context, path string, sigs []string) error {
+	return s.wrap(s.c.AddSignatures(ctx, path, sigs))
+}
+
+// addSignaturesMany adds the signatures in pipelined batches. The paths
+// must be valid (SignInfos got their infos from this store): Nix 2.8.0's
+// daemon crashes on a path that is not.
+func (s *daemonStore) addSignaturesMany(ctx context.Context, paths []string, sigs [][]string) []error {
+	errs := make([]error, len(paths))
+	for lo := 0; lo < len(paths); lo += batch {
+		hi := min(lo+batch, len(paths))
+		es, err := s.c.AddSignaturesMany(ctx, paths[lo:hi], sigs[lo:hi])
+		for i := lo; i < hi; i++ {
+			if es == nil {
+				errs[i] = s.wrap(err)
+			} else {
+				errs[i] = s.wrap(es[i-lo])
+			}
+		}
+	}
+	return errs
+}
+
+// NAR dumps the path from the file system: the daemon and nix-daemon
+// --stdio serve the store of this machine, so its files are here to read.
+func (s *daemonStore) NAR(ctx context.Context, path string, w io.Writer) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := storepath.Parse(s.dir, path); err != nil {
+		return err
+	}
+	_, err := nar.Dump(w, path)
+	return err
+}
+
+func (s *daemonStore) Describe(ctx context.Context, path string) (deriver, system string, err error) {
+	s.mu.Lock()
+	d, ok := s.derivers[path]
+	s.mu.Unlock()
+	if ok {
+		return d, "", nil
+	}
+	info, ok, err := s.c.QueryPathInfo(ctx, path)
+	if err != nil {
+		return "", "", s.wrap(err)
+	}
+	if !ok {
+		return "", "", &NotValidError{Path: path, Store: s.name}
+	}
+	return info.Deriver, "", nil
+}
+
+// convert turns the daemon's record into a sign.PathInfo.
+func (s *daemonStore) convert(di daemon.PathInfo) (*sign.PathInfo, error) {
+	bad := func(what string, err error) error {
+		return &UnavailableError{Store: s.name, Err: fmt.Errorf("nix-daemon: path info of '%s': %s: %v", di.Path, what, err)}
+	}
+	p, err := storepath.Parse(s.dir, di.Path)
+	if err != nil {
+		return nil, bad("path", err)
+	}
+	h, err := parseNarHash(di.NarHash)
+	if err != nil {
+		return nil, bad("narHash", err)
+	}
+	info := &sign.PathInfo{Path: p, NarHash: h, NarSize: di.NarSize, Ultimate: di.Ultimate, Sigs: di.Sigs}
+	for _, r := range di.References {
+		rp, err := storepath.Parse(s.dir, r)
+		if err != nil {
+			return nil, bad("reference", err)
+		}
+		info.References = append(info.References, rp)
+	}
+	if di.CA != "" {
+		if info.CA, err = storepath.ParseCA(di.CA); err != nil {
+			return nil, bad("ca", err)
+		}
+	}
+	s.mu.Lock()
+	s.derivers[di.Path] = di.Deriver
+	s.mu.Unlock()
+	return info, nil
+}
+
+// parseNarHash reads a NAR hash as Nix's Hash::parseAny(s, htSHA256) does:
+// with or without an algorithm prefix (Nix 2.8.0's daemon sends 64 hex
+// digits without one).
+func parseNarHash(s string) (hash.Hash, error) {
+	var h hash.Hash
+	var err error
+	if strings.ContainsAny(s, ":-") {
+		h, err = hash.Parse(s)
+	} else {
+		h, err = hash.ParseAs(hash.SHA256, s)
+	}
+	if err == nil && h.Algo != hash.SHA256 {
+		err = fmt.Errorf("%q is not a SHA-256 hash", s)
+	}
+	return h, err
+}
+
+// wrap classifies a protocol client error: a refusal to a user the daemon
+// does not trust wraps ErrNotPrivileged; any other failure of the
+// connection is an *UnavailableError; a remote error stays as it is.
+func (s *daemonStore) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *daemon.RemoteError
+	if errors.As(err, &re) {
+		if strings.Contains(re.Message, "not privileged") {
+			return &privError{err: err}
+		}
+		return err
+	}
+	var ue *UnavailableError
+	if errors.As(err, &ue) {
+		return err
+	}
+	if strings.Contains(err.Error(), "is not a path in the store") {
+		return err // refused before sending
+	}
+	return &UnavailableError{Store: s.name, Err: err}
+}
+
+// privError is a daemon's refusal to add signatures for an untrusted user.
+type privError struct{ err error }
+
+func (e *privError) Error() string        { return e.err.Error() }
+func (e *privError) Unwrap() error        { return e.err }
+func (e *privError) Is(target error) bool { return target == ErrNotPrivileged }

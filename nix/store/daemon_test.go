@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakePaths are the vectors as a daemon would describe them.
+func fakePaths(t *testing.T) map[string]*fakePath {
+	out := map[string]*fakePath{}
+	for _, v := range vecs {
+		pi := info(t, v)
+		out[v.path] = &fakePath{narHash: pi.NarHash.Base16(), narSize: v.narSize, refs: v.refs,
+			deriver: "/nix/store/509vmzxssa8q7cbjzr7dban5scdp6693-sigtest-a.drv"}
+	}
+	return out
+}
+
+func openFake(t *testing.T, f *fakeDaemon) Store {
+	t.Helper()
+	s, err := Open(context.Background(), "unix://"+f.sock, &Options{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func allPaths() []string {
+	var out []string
+	for _, v := range vecs {
+		out = append(out, v.path)
+	}
+	return out
+}
+
+func TestDaemonSign(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeDaemon(t, fakePaths(t))
+	s := openFake(t, f)
+	res, err := SignPaths(ctx, s, testKey(t, "secret.key"), allPaths())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Sig != vecs[i].sig || !r.Added || !r.Recorded {
+			t.Errorf("%s: %+v", vecs[i].path, r)
+		}
+		if got := f.paths[vecs[i].path].sigs; len(got) != 1 || got[0] != vecs[i].sig {
+			t.Errorf("%s: the daemon has %q", vecs[i].path, got)
+		}
+	}
+	// The closure, and the deriver for push.
+	infos, err := Closure(ctx, s, []string{dev})
+	if err != nil || len(infos) != 4 {
+		t.Fatalf("closure: %d, %v", len(infos), err)
+	}
+	d, _, err := s.(Describer).Describe(ctx, dev)
+	if err != nil || d != "/nix/store/509vmzxssa8q7cbjzr7dban5scdp6693-sigtest-a.drv" {
+		t.Errorf("deriver %q, %v", d, err)
+	}
+	_, err = s.PathInfo(ctx, "/nix/store/00000000000000000000000000000000-x")
+	var nv *NotValidError
+	if !errors.As(err, &nv) {
+		t.Errorf("invalid path: %v", err)
+	}
+}
+
+// A daemon that does not trust the user: its message, ErrNotPrivileged,
+// and the connection stays usable.
+func TestDaemonRefusesSignatures(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeDaemon(t, fakePaths(t))
+	f.refuseSigs = true
+	s := openFake(t, f)
+	_, err := SignPaths(ctx, s, testKey(t, "secret.key"), allPaths())
+	if !errors.Is(err, ErrNotPrivileged) || err.Error() != "nix-daemon: you are not privileged to add signatures" {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := s.PathInfo(ctx, vecs[0].path); err != nil {
+		t.Errorf("after the refusal: %v", err)
+	}
+}
+
+// Faults of the connection: each is an *UnavailableError, quickly.
+func TestDaemonFaults(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		set  func(f *fakeDaemon)
+		want string
+	}{
+		{"closed before the first reply", func(f *fakeDaemon) { f.closeAt = 1 }, "connection closed by the daemon"},
+		{"closed mid-run", func(f *fakeDaemon) { f.closeAt = 4 }, "connection closed by the daemon"},
+		{"truncated reply", func(f *fakeDaemon) { f.truncateAt = 2 }, "connection closed by the daemon"},
+		{"garbled reply", func(f *fakeDaemon) { f.garbleAt = 3 }, "unknown message type 0xdeadbeef"},
+		{"no reply", func(f *fakeDaemon) { f.hangAt = 2 }, "no reply within"},
+		{"closed while adding signatures", func(f *fakeDaemon) { f.closeAt = 7 }, "connection closed by the daemon"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDaemon(t, fakePaths(t))
+			tt.set(f)
+			s, err := Open(context.Background(), "unix://"+f.sock, &Options{Timeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			start := time.Now()
+			_, err = SignPaths(context.Background(), s, testKey(t, "secret.key"), allPaths())
+			var ue *UnavailableError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an *UnavailableError with %q", err, tt.want)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("took %v", d)
+			}
+			// Later calls fail at once with the same error.
+			if _, err2 := s.PathInfo(context.Background(), vecs[0].path); err2 == nil {
+				t.Error("the broken connection answered")
+			}
+		})
+	}
+}
+
+func TestOpenDaemonMissing(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(context.Background(), "unix://"+dir+"/none", nil)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "no socket at "+dir+"/none") {
+		t.Errorf("got %v", err)
+	}
+	env := map[string]string{"NIX_DAEMON_SOCKET_PATH": dir + "/none", "NIX_STATE_DIR": dir}
+	var lines []string
+	s, err := Open(context.Background(), "auto", &Options{
+		Getenv:    func(k string) string { return env[k] },
+		NixDaemon: dir + "/no-nix-daemon",
+		Explain:   func(l string) { lines = append(lines, l) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.String() != "files" {
+		t.Errorf("auto picked %s", s)
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{"store: daemon: no socket at " + dir + "/none", "store: local: " + dir + "/db is not writable", "store: picked files"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explanation %q lacks %q", got, want)
+		}
+	}
+	_, err = Open(context.Background(), "daemon", &Options{Getenv: func(k string) string { return env[k] }})
+	if !errors.As(err, &ue) {
+		t.Errorf("daemon: %v", err)
+	}
+}
+
+func TestOpenSpecs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ spec, want string }{
+		{"files", "files"},
+		{"files?real=" + dir, "files (" + dir + ")"},
+		{"files?root=" + dir, "error"},
+		{"files?root=rel", "error"},
+		{"files?x=1", "error"},
+		{"ssh://host", "error"},
+		{"file://" + dir, "file://" + dir},
+	} {
+		s, err := Open(context.Background(), tt.spec, nil)
+		got := "error"
+		if err == nil {
+			got = s.String()
+			s.Close()
+		}
+		if got != tt.want {
+			t.Errorf("Open(%q) = %s (%v), want %s", tt.spec, got, err, tt.want)
+		}
+	}
+}
