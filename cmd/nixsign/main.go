@@ -28,6 +28,12 @@ func newApp() *ucli.App {
 		Commands: []*ucli.Command{
 			keyCommand,
 			hashCommand,
+			signCommand,
+			verifyCommand,
+			pushCommand,
+			trustCommand,
+			configCommand,
+			hookCommand,
 			demoCommand,
 		},
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nixsign/nixsign/cmd/internal/checkcmd"
+	"github.com/nixsign/nixsign/cmd/internal/hookcmd"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -20,6 +21,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"nixsign":       func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
 		"nixsign-check": func() { os.Exit(checkcmd.Main(os.Args, os.Stdout, os.Stderr)) },
+		"nixsign-hook":  func() { os.Exit(hookcmd.Main(os.Args, os.Stdout, os.Stderr)) },
 	})
 }
 

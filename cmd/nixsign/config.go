@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/conf/floxconf"
+	"github.com/nixsign/nixsign/sign/secretkey"
+	ucli "github.com/urfave/cli/v2"
+)
+
+// configCommand reads and edits flox's publish.signing_private_key, the key
+// `flox publish` signs with and nixsign-hook falls back to, in the user's
+// flox.toml, as `flox config --get/--set/--delete` do, but refusing a value
+// flox would pass to Nix in a form Nix misreads.
+var configCommand = &ucli.Command{
+	Name:  "config",
+	Usage: "get, set or unset flox's " + floxconf.Key + " (the signing key of flox publish and nixsign-hook)",
+	Subcommands: []*ucli.Command{
+		{
+			Name:      "get",
+			Usage:     "print the value flox uses, and where it comes from (on stderr)",
+			ArgsUsage: floxconf.Key,
+			Action:    configGet,
+		},
+		{
+			Name:      "set",
+			Usage:     "set the value in the user's flox.toml (an absolute path; ~ and relative paths are refused)",
+			ArgsUsage: floxconf.Key + " VALUE",
+			Action:    configSet,
+		},
+		{
+			Name:      "unset",
+			Usage:     "remove the value from the user's flox.toml",
+			ArgsUsage: floxconf.Key,
+			Action:    configUnset,
+		},
+	},
+}
+
+// configKey checks the KEY argument and the argument count.
+func configKey(c *ucli.Context, nargs int) error {
+	if err := cli.Args(c, nargs, nargs); err != nil {
+		return err
+	}
+	if k := c.Args().First(); k != floxconf.Key {
+		return cli.Usagef("config %s: unknown key %q: only %s is supported", c.Command.Name, k, floxconf.Key)
+	}
+	return nil
+}
+
+func configGet(c *ucli.Context) error {
+	if err := configKey(c, 1); err != nil {
+		return err
+	}
+	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	value, src, ok, err := floxconf.SigningKey(floxconf.OSEnv())
+	if err != nil {
+		return cli.Wrap(cli.ExitConfig, err)
+	}
+	if !ok {
+		return cli.Wrap(cli.ExitFailure, fmt.Errorf("%s is not set; set it with: nixsign config set %s /absolute/path/to/key.sec", floxconf.Key, floxconf.Key))
+	}
+	fmt.Fprintln(c.App.Writer, value)
+	p.Infof("from %s", src)
+	warnings, err := floxconf.Validate(value, src)
+	if err != nil {
+		p.Warnf("%v", err)
+	}
+	for _, w := range warnings {
+		p.Warnf("%s", w)
+	}
+	return nil
+}
+
+func configSet(c *ucli.Context) error {
+	if err := configKey(c, 2); err != nil {
+		return err
+	}
+	value := c.Args().Get(1)
+	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	if _, err := floxconf.Validate(value, floxconf.Source{}); err != nil {
+		return cli.Wrap(cli.ExitNoPerm, err)
+	}
+	file, err := floxconf.UserFile(floxconf.OSEnv())
+	if err != nil {
+		return cli.Wrap(cli.ExitConfig, err)
+	}
+	warnings, err := floxconf.SetFile(file, value)
+	if err != nil {
+		return cli.Wrap(editCode(err), err)
+	}
+	for _, w := range warnings {
+		p.Warnf("%s", w)
+	}
+	// The value is stored; say now, not after a build, if the file is unfit.
+	if _, problems := secretkey.Inspect(value); len(problems) > 0 {
+		p.Warnf("%v", problems[0])
+	}
+	fmt.Fprintf(c.App.Writer, "%s: %s = %q\n", file, floxconf.Key, value)
+	return nil
+}
+
+func configUnset(c *ucli.Context) error {
+	if err := configKey(c, 1); err != nil {
+		return err
+	}
+	file, err := floxconf.UserFile(floxconf.OSEnv())
+	if err != nil {
+		return cli.Wrap(cli.ExitConfig, err)
+	}
+	removed, err := floxconf.UnsetFile(file)
+	if err != nil {
+		return cli.Wrap(editCode(err), err)
+	}
+	if !removed {
+		fmt.Fprintf(c.App.Writer, "%s: %s was not set\n", file, floxconf.Key)
+		return nil
+	}
+	fmt.Fprintf(c.App.Writer, "%s: %s removed\n", file, floxconf.Key)
+	return nil
+}
+
+// editCode is the exit code of a failed edit of flox.toml: a file that
+// does not parse is malformed configuration; anything else is a write
+// failure.
+func editCode(err error) int {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return cli.CodeOf(err)
+	}
+	return cli.ExitConfig
+}

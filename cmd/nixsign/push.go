@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/nix/cache"
+	"github.com/nixsign/nixsign/nix/store"
+	"github.com/nixsign/nixsign/sign/secretkey"
+	ucli "github.com/urfave/cli/v2"
+)
+
+// pushCommand copies paths with their closure into a binary cache, each
+// narinfo signed, like `nix copy --to 'file:///DIR?secret-key=FILE'`:
+// references first, the signatures the paths already have kept, paths the
+// cache has skipped, NARs streamed and compressed on every core. Like nix
+// copy it always copies the whole closure (a cache whose narinfo names
+// references it lacks is of no use to a substituter), so -r changes nothing
+// and is accepted for symmetry with sign and verify.
+var pushCommand = &ucli.Command{
+	Name:      "push",
+	Usage:     "copy paths and their closure into a binary cache, signed, like nix copy --to file://",
+	ArgsUsage: "PATH...",
+	Flags: []ucli.Flag{
+		&ucli.StringFlag{Name: "to", Required: true, Usage: "the binary cache, `file:///DIR` (created if missing)"},
+		&ucli.StringFlag{Name: "key-file", Required: true, Usage: "the secret key, an absolute `FILE` (mode 0600 or narrower)"},
+		&ucli.StringFlag{Name: "compression", Value: "zstd", Usage: "compression of the NAR files: zstd, xz or none"},
+		storeFlag(),
+		recursiveFlag("accepted for symmetry: push always copies the closure"),
+		verboseFlag(),
+	},
+	Action: func(c *ucli.Context) error {
+		if err := cli.Args(c, 1, -1); err != nil {
+			return err
+		}
+		to := c.String("to")
+		if !strings.HasPrefix(to, "file://") {
+			return cli.Usagef("push: --to %q: want file:///DIR", to)
+		}
+		comp, err := cache.ParseCompression(c.String("compression"))
+		if err != nil {
+			return cli.Usagef("push: --compression: %v", err)
+		}
+		key, err := secretkey.Load(c.String("key-file"))
+		if err != nil {
+			return keyFileError(err)
+		}
+		ctx := c.Context
+		src, err := openStore(c, false)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		dst, err := cache.Open(to, src.Dir(), true)
+		if err != nil {
+			return storeError(c, err)
+		}
+		paths, err := store.ResolveAll(src, c.Args().Slice())
+		if err != nil {
+			return cli.Wrap(cli.ExitNoInput, err)
+		}
+		prog := newProgress(c.App.ErrWriter, "pushing", 1)
+		res, err := store.Push(ctx, src, dst, key, paths, store.PushOptions{
+			Compression: comp,
+			Progress:    func(p store.PushProgress) { prog.update(p.Done, p.Total, p.Bytes, p.TotalBytes) },
+		})
+		prog.finish()
+		if c.Bool("verbose") || err != nil && len(res.Pushed) > 0 {
+			printer(c).Infof("push: copied %s (%s of NAR) to %s; %s there already",
+				plural(len(res.Pushed), "path"), humanBytes(res.Bytes), to, plural(len(res.Skipped), "was"))
+		}
+		return storeError(c, err)
+	},
+}
+
+// plural returns "1 path", "2 paths"; "1 was", "2 were".
+func plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return "1 " + word
+	case word == "was":
+		return fmt.Sprintf("%d were", n)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
