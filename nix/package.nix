@@ -10,7 +10,7 @@ buildGoModule {
   vendorHash = "@VENDORHASH@";
   subPackages = [ "cmd/nixsign" "cmd/nixsign-hook" "cmd/nixsign-check" ];
   env.CGO_ENABLED = 0;
-  ldflags = [ "-s" "-w" "-X github.com/nixsign/nixsign/cmd/internal/cli.Version=0.1.0" ];
+  ldflags = [ "-s" "-w" "-X github.com/nixsign/nixsign/cmd/internal/diag.Version=0.1.0" ];
   meta = {
     description = "Checked, fast and explainable Nix package signing";
     license = lib.licenses.mit;

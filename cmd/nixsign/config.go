@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/floxconf"
 	"github.com/nixsign/nixsign/sign/secretkey"
 	ucli "github.com/urfave/cli/v2"
@@ -46,7 +47,7 @@ func configKey(c *ucli.Context, nargs int) error {
 		return err
 	}
 	if k := c.Args().First(); k != floxconf.Key {
-		return cli.Usagef("config %s: unknown key %q: only %s is supported", c.Command.Name, k, floxconf.Key)
+		return diag.Usagef("config %s: unknown key %q: only %s is supported", c.Command.Name, k, floxconf.Key)
 	}
 	return nil
 }
@@ -55,13 +56,13 @@ func configGet(c *ucli.Context) error {
 	if err := configKey(c, 1); err != nil {
 		return err
 	}
-	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	p := diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
 	value, src, ok, err := floxconf.SigningKey(floxconf.OSEnv())
 	if err != nil {
-		return cli.Wrap(cli.ExitConfig, err)
+		return diag.Wrap(diag.ExitConfig, err)
 	}
 	if !ok {
-		return cli.Wrap(cli.ExitFailure, fmt.Errorf("%s is not set; set it with: nixsign config set %s /absolute/path/to/key.sec", floxconf.Key, floxconf.Key))
+		return diag.Wrap(diag.ExitFailure, fmt.Errorf("%s is not set; set it with: nixsign config set %s /absolute/path/to/key.sec", floxconf.Key, floxconf.Key))
 	}
 	fmt.Fprintln(c.App.Writer, value)
 	p.Infof("from %s", src)
@@ -80,17 +81,17 @@ func configSet(c *ucli.Context) error {
 		return err
 	}
 	value := c.Args().Get(1)
-	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	p := diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
 	if _, err := floxconf.Validate(value, floxconf.Source{}); err != nil {
-		return cli.Wrap(cli.ExitNoPerm, err)
+		return diag.Wrap(diag.ExitNoPerm, err)
 	}
 	file, err := floxconf.UserFile(floxconf.OSEnv())
 	if err != nil {
-		return cli.Wrap(cli.ExitConfig, err)
+		return diag.Wrap(diag.ExitConfig, err)
 	}
 	warnings, err := floxconf.SetFile(file, value)
 	if err != nil {
-		return cli.Wrap(editCode(err), err)
+		return diag.Wrap(editCode(err), err)
 	}
 	for _, w := range warnings {
 		p.Warnf("%s", w)
@@ -109,11 +110,11 @@ func configUnset(c *ucli.Context) error {
 	}
 	file, err := floxconf.UserFile(floxconf.OSEnv())
 	if err != nil {
-		return cli.Wrap(cli.ExitConfig, err)
+		return diag.Wrap(diag.ExitConfig, err)
 	}
 	removed, err := floxconf.UnsetFile(file)
 	if err != nil {
-		return cli.Wrap(editCode(err), err)
+		return diag.Wrap(editCode(err), err)
 	}
 	if !removed {
 		fmt.Fprintf(c.App.Writer, "%s: %s was not set\n", file, floxconf.Key)
@@ -129,7 +130,7 @@ func configUnset(c *ucli.Context) error {
 func editCode(err error) int {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return cli.CodeOf(err)
+		return diag.CodeOf(err)
 	}
-	return cli.ExitConfig
+	return diag.ExitConfig
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/checkcmd"
-	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/nix/cache"
 	"github.com/nixsign/nixsign/nix/hash"
 	"github.com/nixsign/nixsign/nix/nar"
@@ -246,7 +246,7 @@ func (d *demo) verifyCache() error {
 	}
 	for _, v := range store.Verify(d.ctx, c, []string{d.path}, store.VerifyOptions{Keys: keys, SigsNeeded: 1}) {
 		if code := v.Code(); code != 0 {
-			return cli.Wrap(code, fmt.Errorf("demo: verify failed: %s", strings.Join(v.Messages(), "; ")))
+			return diag.Wrap(code, fmt.Errorf("demo: verify failed: %s", strings.Join(v.Messages(), "; ")))
 		}
 		d.say("verified the cache's copy: contents match, signature valid")
 		d.detail("%s", v.Trust.Reason)
@@ -265,7 +265,7 @@ func (d *demo) checkTrust() error {
 	d.say("asked this machine's Nix whether it trusts the demo key (nixsign-check)")
 	var out bytes.Buffer
 	// The report says it all; the checker's error line would only repeat it.
-	if _, err := checkcmd.Print(&out, cli.Printer{Prog: "nixsign", W: io.Discard}, r, false); err != nil {
+	if _, err := checkcmd.Print(&out, diag.Printer{Prog: "nixsign", W: io.Discard}, r, false); err != nil {
 		return err
 	}
 	for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {

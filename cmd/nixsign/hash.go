@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/nix/hash"
 	"github.com/nixsign/nixsign/nix/nar"
 	ucli "github.com/urfave/cli/v2"
@@ -39,7 +40,7 @@ var hashCommand = &ucli.Command{
 				if failed == nil {
 					failed = r.Err
 				} else {
-					cli.Printer{Prog: "nixsign", W: c.App.ErrWriter}.Errorf("%v", r.Err)
+					diag.Printer{Prog: "nixsign", W: c.App.ErrWriter}.Errorf("%v", r.Err)
 				}
 				continue
 			}
@@ -79,7 +80,7 @@ func hashFormat(c *ucli.Context) (func(hash.Hash) string, error) {
 		}
 	}
 	if len(picked) > 1 {
-		return nil, cli.Usagef("hash: %s and %s exclude each other", picked[0], picked[1])
+		return nil, diag.Usagef("hash: %s and %s exclude each other", picked[0], picked[1])
 	}
 	return format, nil
 }

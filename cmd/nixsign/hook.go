@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/cmd/internal/hookcmd"
 	"github.com/nixsign/nixsign/conf/config"
 	ucli "github.com/urfave/cli/v2"
@@ -29,7 +30,7 @@ var hookCommand = &ucli.Command{
 			Preflight:      c.Bool("preflight"),
 			RequireTrusted: c.Bool("require-trusted"),
 		}
-		p := hookcmd.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+		p := diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
 		return hookcmd.Execute(c.Context, params, config.OSEnv(), c.App.Writer, p)
 	},
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
+	"github.com/nixsign/nixsign/cmd/internal/keycode"
 	"github.com/nixsign/nixsign/sign"
 	"github.com/nixsign/nixsign/sign/secretkey"
 	ucli "github.com/urfave/cli/v2"
@@ -46,14 +47,14 @@ var keyGenerateCommand = &ucli.Command{
 		}
 		out, pubOut := c.String("out"), c.String("public-out")
 		if out == "" && pubOut != "" {
-			return cli.Usagef("key generate: --public-out needs --out")
+			return diag.Usagef("key generate: --public-out needs --out")
 		}
 		if out == "" && isTerminal(c.App.Writer) {
-			return cli.Usagef("key generate: refusing to show a secret key on the terminal; use --out FILE or redirect stdout")
+			return diag.Usagef("key generate: refusing to show a secret key on the terminal; use --out FILE or redirect stdout")
 		}
 		k, err := secretkey.Generate(rand.Reader, c.String("name"))
 		if err != nil {
-			return cli.Wrap(cli.ExitUsage, fmt.Errorf("key generate: --name %q: %v", c.String("name"), err))
+			return diag.Wrap(diag.ExitUsage, fmt.Errorf("key generate: --name %q: %v", c.String("name"), err))
 		}
 		if out == "" {
 			_, err := c.App.Writer.Write(k.Encode())
@@ -116,7 +117,7 @@ var keyPublicCommand = &ucli.Command{
 		}
 		k, err := secretkey.Parse(data)
 		if err != nil {
-			return cli.Wrap(cli.ExitDataErr, fmt.Errorf("%s: %v", name, err))
+			return diag.Wrap(diag.ExitDataErr, fmt.Errorf("%s: %v", name, err))
 		}
 		fmt.Fprintln(c.App.Writer, k.Public())
 		return nil
@@ -127,7 +128,7 @@ var keyPublicCommand = &ucli.Command{
 // that signing enforces (mode, owner, path), without failing.
 func warnKeyFile(c *ucli.Context, path string) {
 	_, problems := secretkey.Inspect(path)
-	p := cli.Printer{Prog: "nixsign", W: c.App.ErrWriter}
+	p := diag.Printer{Prog: "nixsign", W: c.App.ErrWriter}
 	for _, e := range problems {
 		switch e.Kind {
 		case secretkey.TooOpen, secretkey.WrongOwner, secretkey.Symlink:
@@ -218,23 +219,7 @@ func printKeyReport(w io.Writer, r keyReport) {
 }
 
 // keyFileError gives a key-file error its exit code.
-func keyFileError(err error) error {
-	var fe *secretkey.FileError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	switch fe.Kind {
-	case secretkey.Missing:
-		return cli.Wrap(cli.ExitNoInput, err)
-	case secretkey.Malformed, secretkey.UnusableName:
-		return cli.Wrap(cli.ExitDataErr, err)
-	case secretkey.Exists, secretkey.Unwritable:
-		return cli.Wrap(cli.ExitCantCreate, err)
-	case secretkey.Unreadable:
-		return cli.Wrap(cli.ExitIOErr, err)
-	}
-	return cli.Wrap(cli.ExitNoPerm, err)
-}
+func keyFileError(err error) error { return keycode.Wrap(err) }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {

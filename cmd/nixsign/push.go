@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/nix/cache"
 	"github.com/nixsign/nixsign/nix/store"
 	"github.com/nixsign/nixsign/sign/secretkey"
@@ -36,11 +37,11 @@ var pushCommand = &ucli.Command{
 		}
 		to := c.String("to")
 		if !strings.HasPrefix(to, "file://") {
-			return cli.Usagef("push: --to %q: want file:///DIR", to)
+			return diag.Usagef("push: --to %q: want file:///DIR", to)
 		}
 		comp, err := cache.ParseCompression(c.String("compression"))
 		if err != nil {
-			return cli.Usagef("push: --compression: %v", err)
+			return diag.Usagef("push: --compression: %v", err)
 		}
 		key, err := secretkey.Load(c.String("key-file"))
 		if err != nil {
@@ -58,7 +59,7 @@ var pushCommand = &ucli.Command{
 		}
 		paths, err := store.ResolveAll(src, c.Args().Slice())
 		if err != nil {
-			return cli.Wrap(cli.ExitNoInput, err)
+			return diag.Wrap(diag.ExitNoInput, err)
 		}
 		prog := newProgress(c.App.ErrWriter, "pushing", 1)
 		res, err := store.Push(ctx, src, dst, key, paths, store.PushOptions{

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/nix/cache"
 	"github.com/nixsign/nixsign/nix/store"
 	"github.com/nixsign/nixsign/sign"
@@ -131,7 +132,7 @@ func verboseFlag() ucli.Flag {
 	return &ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say which store is used and why"}
 }
 
-func printer(c *ucli.Context) cli.Printer { return cli.Printer{Prog: "nixsign", W: c.App.ErrWriter} }
+func printer(c *ucli.Context) diag.Printer { return diag.Printer{Prog: "nixsign", W: c.App.ErrWriter} }
 
 // openStore opens the store of --store (a cache is created when create).
 func openStore(c *ucli.Context, create bool) (store.Store, error) {
@@ -155,7 +156,7 @@ func openStore(c *ucli.Context, create bool) (store.Store, error) {
 func pathInfos(ctx context.Context, c *ucli.Context, s store.Store) ([]*sign.PathInfo, error) {
 	paths, err := store.ResolveAll(s, c.Args().Slice())
 	if err != nil {
-		return nil, cli.Wrap(cli.ExitNoInput, err)
+		return nil, diag.Wrap(diag.ExitNoInput, err)
 	}
 	if c.Bool("recursive") {
 		return store.Closure(ctx, s, paths)
@@ -164,12 +165,12 @@ func pathInfos(ctx context.Context, c *ucli.Context, s store.Store) ([]*sign.Pat
 }
 
 // storeError gives a store failure its exit code and, where the fix is
-// known, a hint. It prints both itself, so it returns a cli.Silent.
+// known, a hint. It prints both itself, so it returns a diag.Silent.
 func storeError(c *ucli.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ce *cli.Error
+	var ce *diag.Error
 	if errors.As(err, &ce) {
 		return err
 	}
@@ -178,37 +179,37 @@ func storeError(c *ucli.Context, err error) error {
 	var nv *store.NotValidError
 	var cnv *cache.NotValidError
 	var se syscall.Errno
-	code := cli.CodeOf(err)
+	code := diag.CodeOf(err)
 	hint := ""
 	switch {
 	case errors.Is(err, store.ErrNotPrivileged):
-		code = cli.ExitNoPerm
+		code = diag.ExitNoPerm
 		hint = fmt.Sprintf("the daemon lets only its trusted users add signatures: add %s to trusted-users in the daemon's nix.conf and restart the daemon", userName())
 		if os.Geteuid() != 0 {
 			hint += ", or run as root"
 		}
 	case errors.As(err, &ue):
-		code = cli.ExitUnavailable
+		code = diag.ExitUnavailable
 		if ue.Store == "daemon" {
 			hint = "start the daemon (systemctl start nix-daemon), or pick another store with --store local or --store files"
 		}
 	case errors.Is(err, store.ErrUnknownStore):
-		code = cli.ExitUsage
+		code = diag.ExitUsage
 	case errors.As(err, &nv), errors.As(err, &cnv):
-		code = cli.ExitNoInput
+		code = diag.ExitNoInput
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		code = cli.ExitIOErr
+		code = diag.ExitIOErr
 		hint = "the disk is full; nothing was left half-written: free some space and run the command again"
 	case errors.Is(err, syscall.EROFS):
-		code = cli.ExitCantCreate
-	case errors.As(err, &se) && code == cli.ExitFailure:
-		code = cli.ExitIOErr
+		code = diag.ExitCantCreate
+	case errors.As(err, &se) && code == diag.ExitFailure:
+		code = diag.ExitIOErr
 	}
 	p.Errorf("%v", err)
 	if hint != "" {
 		p.Hintf("%s", hint)
 	}
-	return cli.Silent{Code: code}
+	return diag.Silent{Code: code}
 }
 
 func userName() string {

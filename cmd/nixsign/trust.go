@@ -10,6 +10,7 @@ import (
 
 	"github.com/nixsign/nixsign/cmd/internal/checkcmd"
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/nixconf"
 	"github.com/nixsign/nixsign/sign"
 	"github.com/nixsign/nixsign/trust"
@@ -149,21 +150,21 @@ func editError(c *ucli.Context, err error) error {
 		if ge.Fix.Snippet != "" {
 			fmt.Fprintf(c.App.Writer, "# %s\n%s\n", ge.Fix.File, ge.Fix.Snippet)
 		}
-		return cli.Wrap(cli.ExitCantCreate, err)
+		return diag.Wrap(diag.ExitCantCreate, err)
 	case errors.As(err, &ce):
-		cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Hintf("remove it first: nixsign trust remove %s", ce.Entry)
-		return cli.Wrap(cli.ExitShadowed, err)
+		diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Hintf("remove it first: nixsign trust remove %s", ce.Entry)
+		return diag.Wrap(diag.ExitShadowed, err)
 	case errors.As(err, &pe):
-		return cli.Wrap(cli.ExitConfig, err)
+		return diag.Wrap(diag.ExitConfig, err)
 	case errors.As(err, &ee) && errors.Is(err, syscall.EROFS):
-		return cli.Wrap(cli.ExitIOErr, err)
+		return diag.Wrap(diag.ExitIOErr, err)
 	case errors.As(err, &ee) && errors.Is(err, fs.ErrPermission):
-		return cli.Wrap(cli.ExitNoPerm, err)
+		return diag.Wrap(diag.ExitNoPerm, err)
 	case errors.As(err, &ee):
-		return cli.Wrap(cli.ExitIOErr, err)
+		return diag.Wrap(diag.ExitIOErr, err)
 	}
-	if cli.CodeOf(err) == cli.ExitFailure {
-		return cli.Wrap(cli.ExitDataErr, err) // a key nix.conf cannot hold
+	if diag.CodeOf(err) == diag.ExitFailure {
+		return diag.Wrap(diag.ExitDataErr, err) // a key nix.conf cannot hold
 	}
 	return err
 }
@@ -173,10 +174,10 @@ func editError(c *ucli.Context, err error) error {
 // failure: the edit did what it should.
 func recheck(c *ucli.Context, opts trust.Options, keys ...sign.PublicKey) error {
 	ctx := context.Background()
-	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	p := diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
 	if c.Bool("restart") {
 		if err := trust.RestartDaemon(ctx, opts); err != nil {
-			return cli.Wrap(cli.ExitUnavailable, err)
+			return diag.Wrap(diag.ExitUnavailable, err)
 		}
 		fmt.Fprintln(c.App.Writer, "restarted nix-daemon")
 	}
@@ -185,14 +186,14 @@ func recheck(c *ucli.Context, opts trust.Options, keys ...sign.PublicKey) error 
 		return err
 	}
 	fmt.Fprintln(c.App.Writer)
-	code, err := checkcmd.Print(c.App.Writer, cli.Printer{Prog: c.App.Name, W: io.Discard}, r, false)
+	code, err := checkcmd.Print(c.App.Writer, diag.Printer{Prog: c.App.Name, W: io.Discard}, r, false)
 	if err != nil {
 		return err
 	}
 	if c.Command.Name == "remove" {
 		return nil
 	}
-	if code == cli.ExitRestart {
+	if code == diag.ExitRestart {
 		if f := r.RestartFix; f != nil && f.Command != "" {
 			p.Hintf("restart the daemon to use the new configuration: %s", f.Command)
 		} else if f != nil {
@@ -200,9 +201,9 @@ func recheck(c *ucli.Context, opts trust.Options, keys ...sign.PublicKey) error 
 		}
 		return nil
 	}
-	if code != cli.ExitOK {
+	if code != diag.ExitOK {
 		checkcmd.Print(io.Discard, p, r, false)
-		return cli.Silent{Code: code}
+		return diag.Silent{Code: code}
 	}
 	return nil
 }

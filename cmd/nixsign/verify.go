@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/nixconf"
 	"github.com/nixsign/nixsign/nix/store"
 	"github.com/nixsign/nixsign/sign"
@@ -38,7 +39,7 @@ var verifyCommand = &ucli.Command{
 			return err
 		}
 		if c.Int("sigs-needed") < 0 {
-			return cli.Usagef("verify: --sigs-needed must not be negative")
+			return diag.Usagef("verify: --sigs-needed must not be negative")
 		}
 		keys, err := trustedKeys(c)
 		if err != nil {
@@ -52,7 +53,7 @@ var verifyCommand = &ucli.Command{
 		defer s.Close()
 		paths, err := store.ResolveAll(s, c.Args().Slice())
 		if err != nil {
-			return cli.Wrap(cli.ExitNoInput, err)
+			return diag.Wrap(diag.ExitNoInput, err)
 		}
 		if c.Bool("recursive") {
 			infos, err := store.Closure(ctx, s, paths)
@@ -138,7 +139,7 @@ func reportVerified(c *ucli.Context, res []store.Verified) error {
 		}
 	}
 	if code != 0 {
-		return cli.Silent{Code: code}
+		return diag.Silent{Code: code}
 	}
 	return nil
 }
@@ -153,7 +154,7 @@ func trustedKeys(c *ucli.Context) (*sign.KeySet, error) {
 		for _, f := range strings.Fields(c.String("trusted-public-keys")) {
 			k, err := sign.ParsePublicKey(f)
 			if err != nil {
-				return nil, cli.Usagef("verify: --trusted-public-keys: %q: %v", f, err)
+				return nil, diag.Usagef("verify: --trusted-public-keys: %q: %v", f, err)
 			}
 			keys = append(keys, k)
 		}
@@ -161,14 +162,14 @@ func trustedKeys(c *ucli.Context) (*sign.KeySet, error) {
 	}
 	cfg, err := nixconf.Load(nixconf.OSEnv())
 	if err != nil {
-		return nil, cli.Wrap(cli.ExitConfig, err)
+		return nil, diag.Wrap(diag.ExitConfig, err)
 	}
 	pk := cfg.DefaultPublicKeys()
 	var keys []sign.PublicKey
 	for _, e := range pk.Keys {
 		k, err := sign.ParsePublicKey(e.Text)
 		if err != nil {
-			return nil, cli.Wrap(cli.ExitConfig, fmt.Errorf("%s: trusted-public-keys: %q: %v", e.Origin, e.Text, err))
+			return nil, diag.Wrap(diag.ExitConfig, fmt.Errorf("%s: trusted-public-keys: %q: %v", e.Origin, e.Text, err))
 		}
 		keys = append(keys, k)
 	}

@@ -29,6 +29,7 @@ import (
 	"io"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/sign"
 	"github.com/nixsign/nixsign/trust"
 	ucli "github.com/urfave/cli/v2"
@@ -93,18 +94,18 @@ func action(c *ucli.Context) error {
 	opts.CrossCheck = c.Bool("cross-check")
 	r, err := trust.Check(context.Background(), opts, keys...)
 	if err != nil {
-		return cli.Wrap(cli.ExitUsage, err)
+		return diag.Wrap(diag.ExitUsage, err)
 	}
-	p := cli.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
+	p := diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}
 	code, err := Print(c.App.Writer, p, r, c.Bool("json"))
 	if err != nil {
 		return err
 	}
 	if cc := r.CrossCheck; cc != nil && cc.Err != "" {
-		return cli.Wrap(cli.ExitUnavailable, fmt.Errorf("--cross-check: %s", cc.Err))
+		return diag.Wrap(diag.ExitUnavailable, fmt.Errorf("--cross-check: %s", cc.Err))
 	}
-	if code != cli.ExitOK {
-		return cli.Silent{Code: code}
+	if code != diag.ExitOK {
+		return diag.Silent{Code: code}
 	}
 	return nil
 }
@@ -121,8 +122,8 @@ func Options(c *ucli.Context) trust.Options {
 // parse, 66 for a missing file.
 func ReadKey(arg string) (sign.PublicKey, error) {
 	k, err := trust.ReadKey(arg)
-	if err != nil && cli.CodeOf(err) == cli.ExitFailure {
-		err = cli.Wrap(cli.ExitDataErr, err)
+	if err != nil && diag.CodeOf(err) == diag.ExitFailure {
+		err = diag.Wrap(diag.ExitDataErr, err)
 	}
 	return k, err
 }
@@ -131,37 +132,37 @@ func ReadKey(arg string) (sign.PublicKey, error) {
 func ExitCode(r *trust.Report) int {
 	switch r.Problem {
 	case trust.ProblemNone:
-		return cli.ExitOK
+		return diag.ExitOK
 	case trust.ProblemConfig:
-		return cli.ExitConfig
+		return diag.ExitConfig
 	case trust.ProblemNotTrusted:
-		return cli.ExitNotTrusted
+		return diag.ExitNotTrusted
 	case trust.ProblemUserOnly:
-		return cli.ExitUserOnly
+		return diag.ExitUserOnly
 	case trust.ProblemShadowed:
-		return cli.ExitShadowed
+		return diag.ExitShadowed
 	case trust.ProblemRestart:
-		return cli.ExitRestart
+		return diag.ExitRestart
 	case trust.ProblemDisagree:
-		return cli.ExitDisagree
+		return diag.ExitDisagree
 	case trust.ProblemCache:
-		return cli.ExitCacheUnused
+		return diag.ExitCacheUnused
 	}
-	return cli.ExitFailure
+	return diag.ExitFailure
 }
 
 // Print writes the report: JSON or text on w, then configuration errors,
 // warnings and one error line per failed check through p. It returns the
 // exit code for the report (ExitCode).
-func Print(w io.Writer, p cli.Printer, r *trust.Report, asJSON bool) (int, error) {
+func Print(w io.Writer, p diag.Printer, r *trust.Report, asJSON bool) (int, error) {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(r); err != nil {
-			return cli.ExitIOErr, err
+			return diag.ExitIOErr, err
 		}
 	} else if err := r.WriteText(w); err != nil {
-		return cli.ExitIOErr, err
+		return diag.ExitIOErr, err
 	}
 	for _, e := range r.Errors {
 		p.Errorf("%s (the %s's configuration: Nix refuses it)", e.Message, e.Whose)

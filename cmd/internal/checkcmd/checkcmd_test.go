@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/trust"
 )
 
@@ -13,14 +13,14 @@ import (
 // trust.Problems is the order of the documented codes.
 func TestExitCodes(t *testing.T) {
 	want := map[trust.Problem]int{
-		trust.ProblemNone:       cli.ExitOK,
-		trust.ProblemConfig:     cli.ExitConfig,
-		trust.ProblemNotTrusted: cli.ExitNotTrusted,
-		trust.ProblemUserOnly:   cli.ExitUserOnly,
-		trust.ProblemShadowed:   cli.ExitShadowed,
-		trust.ProblemRestart:    cli.ExitRestart,
-		trust.ProblemDisagree:   cli.ExitDisagree,
-		trust.ProblemCache:      cli.ExitCacheUnused,
+		trust.ProblemNone:       diag.ExitOK,
+		trust.ProblemConfig:     diag.ExitConfig,
+		trust.ProblemNotTrusted: diag.ExitNotTrusted,
+		trust.ProblemUserOnly:   diag.ExitUserOnly,
+		trust.ProblemShadowed:   diag.ExitShadowed,
+		trust.ProblemRestart:    diag.ExitRestart,
+		trust.ProblemDisagree:   diag.ExitDisagree,
+		trust.ProblemCache:      diag.ExitCacheUnused,
 	}
 	for p, code := range want {
 		if got := ExitCode(&trust.Report{Problem: p}); got != code {
@@ -43,9 +43,9 @@ func TestMainErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--key", "test-key-1:AAAA"}, cli.ExitDataErr, "nixsign-check: error: public key \"test-key-1\" is not valid"},
-		{[]string{"--key", "no/such/file.pub"}, cli.ExitNoInput, "neither a public key"},
-		{[]string{"--nope"}, cli.ExitUsage, "flag provided but not defined"},
+		{[]string{"--key", "test-key-1:AAAA"}, diag.ExitDataErr, "nixsign-check: error: public key \"test-key-1\" is not valid"},
+		{[]string{"--key", "no/such/file.pub"}, diag.ExitNoInput, "neither a public key"},
+		{[]string{"--nope"}, diag.ExitUsage, "flag provided but not defined"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(append([]string{"nixsign-check"}, tc.args...), &stdout, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.msg) {

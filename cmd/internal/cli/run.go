@@ -1,3 +1,6 @@
+// Package cli runs the nixsign commands written with urfave/cli: it turns
+// an application into an exit code and prints errors in the style of
+// package diag.
 package cli
 
 import (
@@ -5,12 +8,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	ucli "github.com/urfave/cli/v2"
 )
 
 // Run runs app with args and returns the process exit code. The app's
 // actions return errors; Run prints each as one "prog: error:" line and maps
-// it to a code with CodeOf. urfave/cli never exits the process itself.
+// it to a code with diag.CodeOf. urfave/cli never exits the process itself.
 func Run(app *ucli.App, args []string, stdout, stderr io.Writer) int {
 	app.Writer = stdout
 	app.ErrWriter = stderr
@@ -18,23 +22,23 @@ func Run(app *ucli.App, args []string, stdout, stderr io.Writer) int {
 	app.HideHelpCommand = true
 	app.EnableBashCompletion = false
 	if app.Version == "" {
-		app.Version = VersionString()
+		app.Version = diag.VersionString()
 	}
 	setUsageErrors(app.Commands)
 	app.OnUsageError = usageError
 	err := app.Run(args)
 	if err == nil {
-		return ExitOK
+		return diag.ExitOK
 	}
-	var s Silent
+	var s diag.Silent
 	if !errors.As(err, &s) {
-		Printer{Prog: app.Name, W: stderr}.Errorf("%v", err)
+		diag.Printer{Prog: app.Name, W: stderr}.Errorf("%v", err)
 	}
-	return CodeOf(err)
+	return diag.CodeOf(err)
 }
 
 func usageError(c *ucli.Context, err error, _ bool) error {
-	return &Error{Code: ExitUsage, Err: fmt.Errorf("%v (see --help)", err)}
+	return &diag.Error{Code: diag.ExitUsage, Err: fmt.Errorf("%v (see --help)", err)}
 }
 
 func setUsageErrors(cmds []*ucli.Command) {
@@ -46,21 +50,16 @@ func setUsageErrors(cmds []*ucli.Command) {
 	}
 }
 
-// Usagef returns a usage error.
-func Usagef(format string, args ...any) error {
-	return &Error{Code: ExitUsage, Err: fmt.Errorf(format+" (see --help)", args...)}
-}
-
 // Args checks the number of positional arguments of a command.
 func Args(c *ucli.Context, min, max int) error {
 	n := c.NArg()
 	switch {
 	case n < min && min == max:
-		return Usagef("%s: want %d argument(s), got %d", c.Command.FullName(), min, n)
+		return diag.Usagef("%s: want %d argument(s), got %d", c.Command.FullName(), min, n)
 	case n < min:
-		return Usagef("%s: want at least %d argument(s), got %d", c.Command.FullName(), min, n)
+		return diag.Usagef("%s: want at least %d argument(s), got %d", c.Command.FullName(), min, n)
 	case max >= 0 && n > max:
-		return Usagef("%s: want at most %d argument(s), got %d", c.Command.FullName(), max, n)
+		return diag.Usagef("%s: want at most %d argument(s), got %d", c.Command.FullName(), max, n)
 	}
 	return nil
 }

@@ -9,10 +9,10 @@
 // diagnostics to stderr as "nixsign-hook: error: ...". With on_error =
 // "warn" in nixsign's config a failure is printed as a warning and the exit
 // code is 0, so that Nix goes on building; otherwise the code is one of
-// cmd/internal/cli's, and Nix stops.
+// cmd/internal/diag's, and Nix stops.
 //
 // The package does not import urfave/cli (nor cmd/internal/cli, which
-// does): the hook blocks Nix's build loop, and that package's
+// does): the hook blocks Nix's build loop, and that library's
 // initialisation alone would cost it about a millisecond.
 package hookcmd
 
@@ -22,8 +22,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/config"
 	"github.com/nixsign/nixsign/hook"
 	"github.com/nixsign/nixsign/trust"
@@ -53,6 +53,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&params.KeyFile, "key-file", "", KeyFileUsage)
 	fs.BoolVar(&params.Preflight, "preflight", false, PreflightUsage)
 	fs.BoolVar(&params.RequireTrusted, "require-trusted", false, RequireTrustedUsage)
+	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [--preflight [--require-trusted]] [--key-file FILE]\n\n"+
 			"Run by Nix as its post-build-hook (with no arguments), it signs every output of the build.\n\n", prog)
@@ -61,31 +62,35 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		args = args[1:]
 	}
-	p := Printer{Prog: prog, W: stderr}
+	p := diag.Printer{Prog: prog, W: stderr}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return diag.ExitOK
 		}
-		return exitUsage
+		return diag.ExitUsage
 	}
 	if fs.NArg() > 0 {
 		p.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
-		return exitUsage
+		return diag.ExitUsage
+	}
+	if *version {
+		fmt.Fprintf(stdout, "%s version %s\n", prog, diag.VersionString())
+		return diag.ExitOK
 	}
 	err := Execute(context.Background(), params, config.OSEnv(), stdout, p)
 	if err != nil {
 		p.Errorf("%v", err)
 	}
-	return exitCode(err)
+	return diag.CodeOf(err)
 }
 
 // Execute runs the hook, or its preflight check, in env, printing results
 // to stdout and diagnostics with p. The error has an ExitCode method
-// (which cmd/internal/cli.CodeOf reads) and is not printed yet; a failure
+// (which cmd/internal/diag.CodeOf reads) and is not printed yet; a failure
 // that on_error = "warn" turns into a warning is printed here and gives nil.
-func Execute(ctx context.Context, params Params, env config.Env, stdout io.Writer, p Printer) error {
+func Execute(ctx context.Context, params Params, env config.Env, stdout io.Writer, p diag.Printer) error {
 	if params.RequireTrusted && !params.Preflight {
-		return withCode(exitUsage, errors.New("--require-trusted needs --preflight (see --help)"))
+		return diag.Wrap(diag.ExitUsage, errors.New("--require-trusted needs --preflight (see --help)"))
 	}
 	opts := &hook.Options{
 		Env:     env,
@@ -103,13 +108,13 @@ func Execute(ctx context.Context, params Params, env config.Env, stdout io.Write
 		p.Warnf("%s", he.Warning())
 		return nil
 	}
-	return withCode(codeOf(err), err)
+	return diag.Wrap(codeOf(err), err)
 }
 
-func preflight(ctx context.Context, opts *hook.Options, params Params, stdout io.Writer, p Printer) error {
+func preflight(ctx context.Context, opts *hook.Options, params Params, stdout io.Writer, p diag.Printer) error {
 	res, err := hook.Check(ctx, opts)
 	if err != nil {
-		return withCode(codeOf(err), err)
+		return diag.Wrap(codeOf(err), err)
 	}
 	for _, w := range res.Key.Warnings {
 		p.Warnf("%s", w)
@@ -140,32 +145,11 @@ func preflight(ctx context.Context, opts *hook.Options, params Params, stdout io
 	msg := fmt.Sprintf("%s is %s here (see above)", res.PublicKey, t.Verdict)
 	switch t.Verdict {
 	case trust.UserOnly:
-		return withCode(exitUserOnly, errors.New(msg))
+		return diag.Wrap(diag.ExitUserOnly, errors.New(msg))
 	case trust.Shadowed:
-		return withCode(exitShadowed, errors.New(msg))
+		return diag.Wrap(diag.ExitShadowed, errors.New(msg))
 	case trust.RestartNeeded:
-		return withCode(exitRestart, errors.New(msg))
+		return diag.Wrap(diag.ExitRestart, errors.New(msg))
 	}
-	return withCode(exitNotTrusted, errors.New(msg))
-}
-
-// Printer writes diagnostics as cmd/internal/cli.Printer does: one line
-// each, "<prog>: <kind>: <message>".
-type Printer struct {
-	Prog string
-	W    io.Writer
-}
-
-// Errorf prints an error line.
-func (p Printer) Errorf(format string, args ...any) { p.line("error", format, args...) }
-
-// Warnf prints a warning line.
-func (p Printer) Warnf(format string, args ...any) { p.line("warning", format, args...) }
-
-// Infof prints an informational line.
-func (p Printer) Infof(format string, args ...any) { p.line("info", format, args...) }
-
-func (p Printer) line(kind, format string, args ...any) {
-	msg := strings.ReplaceAll(strings.TrimRight(fmt.Sprintf(format, args...), "\n"), "\n", "; ")
-	io.WriteString(p.W, p.Prog+": "+kind+": "+msg+"\n")
+	return diag.Wrap(diag.ExitNotTrusted, errors.New(msg))
 }

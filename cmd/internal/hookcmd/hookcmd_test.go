@@ -11,49 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixsign/nixsign/cmd/internal/cli"
+	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/config"
 	"github.com/nixsign/nixsign/hook"
 	"github.com/nixsign/nixsign/nix/drv"
 	"github.com/nixsign/nixsign/nix/store"
 	"github.com/nixsign/nixsign/sign/secretkey"
 )
-
-// The codes copied from cmd/internal/cli must stay equal to them.
-func TestExitCodesMatchCLI(t *testing.T) {
-	for _, c := range []struct{ ours, cli int }{
-		{exitOK, cli.ExitOK}, {exitFailure, cli.ExitFailure}, {exitNotTrusted, cli.ExitNotTrusted},
-		{exitUserOnly, cli.ExitUserOnly}, {exitShadowed, cli.ExitShadowed}, {exitRestart, cli.ExitRestart},
-		{exitUsage, cli.ExitUsage}, {exitDataErr, cli.ExitDataErr}, {exitNoInput, cli.ExitNoInput},
-		{exitUnavailable, cli.ExitUnavailable}, {exitIOErr, cli.ExitIOErr}, {exitNoPerm, cli.ExitNoPerm},
-		{exitConfig, cli.ExitConfig},
-	} {
-		if c.ours != c.cli {
-			t.Errorf("code %d here is %d in cmd/internal/cli", c.ours, c.cli)
-		}
-	}
-	// cli.Run reads the code of an error Execute returns.
-	if got := cli.CodeOf(withCode(exitNoPerm, errors.New("x"))); got != cli.ExitNoPerm {
-		t.Errorf("cli.CodeOf = %d", got)
-	}
-}
-
-// Printer writes what cli.Printer writes.
-func TestPrinterMatchesCLI(t *testing.T) {
-	var ours, theirs bytes.Buffer
-	p, q := Printer{Prog: "p", W: &ours}, cli.Printer{Prog: "p", W: &theirs}
-	for _, msg := range []string{"one line", "two\nlines\n", "100% %s"} {
-		p.Errorf("%s", msg)
-		q.Errorf("%s", msg)
-		p.Warnf("%s", msg)
-		q.Warnf("%s", msg)
-		p.Infof("%s", msg)
-		q.Infof("%s", msg)
-	}
-	if ours.String() != theirs.String() {
-		t.Errorf("ours:\n%s\ncli's:\n%s", ours.String(), theirs.String())
-	}
-}
 
 func TestCodeOf(t *testing.T) {
 	fe := func(k secretkey.Kind) error {
@@ -63,24 +27,24 @@ func TestCodeOf(t *testing.T) {
 		err  error
 		want int
 	}{
-		{fe(secretkey.Missing), cli.ExitNoInput},
-		{fe(secretkey.Malformed), cli.ExitDataErr},
-		{fe(secretkey.UnusableName), cli.ExitDataErr},
-		{fe(secretkey.Unreadable), cli.ExitIOErr},
-		{fe(secretkey.TooOpen), cli.ExitNoPerm},
-		{fe(secretkey.NotAbsolute), cli.ExitNoPerm},
-		{fe(secretkey.Symlink), cli.ExitNoPerm},
-		{&hook.Error{Stage: hook.StageKey, Err: &hook.KeyError{Err: hook.ErrNoKey}}, cli.ExitConfig},
-		{&hook.Error{Stage: hook.StageKey, Err: &hook.KeyError{Source: hook.FlagSource, Err: errors.New("relative path")}}, cli.ExitNoPerm},
-		{&hook.Error{Stage: hook.StageKey, Err: errors.New("flox config: bad toml")}, cli.ExitConfig},
-		{&hook.Error{Stage: hook.StageConfig, Err: errors.New("x")}, cli.ExitConfig},
-		{&hook.Error{Stage: hook.StageOutputs, Err: hook.ErrNotHook}, cli.ExitUsage},
-		{&hook.Error{Stage: hook.StageOutputs, Err: fmt.Errorf("DRV_PATH: %w", fs.ErrNotExist)}, cli.ExitNoInput},
-		{&hook.Error{Stage: hook.StageOutputs, Err: &drv.SyntaxError{}}, cli.ExitDataErr},
-		{&hook.Error{Stage: hook.StageStore, Err: &store.UnavailableError{Err: errors.New("x")}}, cli.ExitUnavailable},
-		{&hook.Error{Stage: hook.StageSign, Err: &store.NotValidError{}}, cli.ExitNoInput},
-		{&hook.Error{Stage: hook.StageSign, Err: store.ErrNotPrivileged}, cli.ExitUnavailable},
-		{&hook.Error{Stage: hook.StagePush, Err: errors.New("disk full")}, cli.ExitUnavailable},
+		{fe(secretkey.Missing), diag.ExitNoInput},
+		{fe(secretkey.Malformed), diag.ExitDataErr},
+		{fe(secretkey.UnusableName), diag.ExitDataErr},
+		{fe(secretkey.Unreadable), diag.ExitIOErr},
+		{fe(secretkey.TooOpen), diag.ExitNoPerm},
+		{fe(secretkey.NotAbsolute), diag.ExitNoPerm},
+		{fe(secretkey.Symlink), diag.ExitNoPerm},
+		{&hook.Error{Stage: hook.StageKey, Err: &hook.KeyError{Err: hook.ErrNoKey}}, diag.ExitConfig},
+		{&hook.Error{Stage: hook.StageKey, Err: &hook.KeyError{Source: hook.FlagSource, Err: errors.New("relative path")}}, diag.ExitNoPerm},
+		{&hook.Error{Stage: hook.StageKey, Err: errors.New("flox config: bad toml")}, diag.ExitConfig},
+		{&hook.Error{Stage: hook.StageConfig, Err: errors.New("x")}, diag.ExitConfig},
+		{&hook.Error{Stage: hook.StageOutputs, Err: hook.ErrNotHook}, diag.ExitUsage},
+		{&hook.Error{Stage: hook.StageOutputs, Err: fmt.Errorf("DRV_PATH: %w", fs.ErrNotExist)}, diag.ExitNoInput},
+		{&hook.Error{Stage: hook.StageOutputs, Err: &drv.SyntaxError{}}, diag.ExitDataErr},
+		{&hook.Error{Stage: hook.StageStore, Err: &store.UnavailableError{Err: errors.New("x")}}, diag.ExitUnavailable},
+		{&hook.Error{Stage: hook.StageSign, Err: &store.NotValidError{}}, diag.ExitNoInput},
+		{&hook.Error{Stage: hook.StageSign, Err: store.ErrNotPrivileged}, diag.ExitUnavailable},
+		{&hook.Error{Stage: hook.StagePush, Err: errors.New("disk full")}, diag.ExitUnavailable},
 	} {
 		if got := codeOf(tt.err); got != tt.want {
 			t.Errorf("codeOf(%v) = %d, want %d", tt.err, got, tt.want)
@@ -94,10 +58,10 @@ func TestMainFlags(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"--help"}, cli.ExitOK, "usage: nixsign-hook [--preflight"},
-		{[]string{"--nope"}, cli.ExitUsage, "flag provided but not defined: -nope"},
-		{[]string{"extra"}, cli.ExitUsage, `nixsign-hook: error: unexpected argument "extra" (see --help)`},
-		{[]string{"--require-trusted"}, cli.ExitUsage, "nixsign-hook: error: --require-trusted needs --preflight (see --help)"},
+		{[]string{"--help"}, diag.ExitOK, "usage: nixsign-hook [--preflight"},
+		{[]string{"--nope"}, diag.ExitUsage, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, diag.ExitUsage, `nixsign-hook: error: unexpected argument "extra" (see --help)`},
+		{[]string{"--require-trusted"}, diag.ExitUsage, "nixsign-hook: error: --require-trusted needs --preflight (see --help)"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Main(append([]string{"nixsign-hook"}, tt.args...), &stdout, &stderr)
@@ -117,7 +81,7 @@ func TestExecuteOnError(t *testing.T) {
 		"OUT_PATHS": "/nix/store/qyg4k09x25qhai8v5zk0idkmv8mq4wwl-sigtest-a",
 	}}
 	var stdout, stderr bytes.Buffer
-	p := Printer{Prog: "nixsign-hook", W: &stderr}
+	p := diag.Printer{Prog: "nixsign-hook", W: &stderr}
 	if err := os.WriteFile(cfg, []byte("on_error = \"warn\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +98,8 @@ func TestExecuteOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := Execute(context.Background(), Params{}, env, &stdout, p)
-	if cli.CodeOf(err) != cli.ExitConfig || stderr.Len() != 0 ||
+	if diag.CodeOf(err) != diag.ExitConfig || stderr.Len() != 0 ||
 		!strings.HasPrefix(err.Error(), "/nix/store/qyg4k09x25qhai8v5zk0idkmv8mq4wwl-sigtest-a left unsigned: no signing key configured: ") {
-		t.Errorf("fail: %v (code %d), stderr %q", err, cli.CodeOf(err), stderr.String())
+		t.Errorf("fail: %v (code %d), stderr %q", err, diag.CodeOf(err), stderr.String())
 	}
 }

@@ -1,10 +1,12 @@
-// Package cli holds what the nixsign binaries share: exit codes, the one
-// output style for diagnostics, version information and the runner that
-// turns an urfave/cli application into an exit code.
-package cli
+// Package diag holds what every nixsign binary shares without depending on
+// a command-line library: the exit codes, the one output style for
+// diagnostics and the version. nixsign-hook, which Nix runs after every
+// build, links only this.
+package diag
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 )
 
@@ -79,4 +81,9 @@ func CodeOf(err error) int {
 		return ExitCantCreate
 	}
 	return ExitFailure
+}
+
+// Usagef returns a usage error (ExitUsage) that points at --help.
+func Usagef(format string, args ...any) error {
+	return &Error{Code: ExitUsage, Err: fmt.Errorf(format+" (see --help)", args...)}
 }

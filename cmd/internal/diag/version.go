@@ -1,9 +1,9 @@
-package cli
+package diag
 
 import "runtime/debug"
 
 // Version is set at link time with
-// -ldflags "-X github.com/nixsign/nixsign/cmd/internal/cli.Version=v1.2.3";
+// -ldflags "-X github.com/nixsign/nixsign/cmd/internal/diag.Version=v1.2.3";
 // otherwise it comes from the module's build information.
 var Version = ""
 
