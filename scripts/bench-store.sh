@@ -17,7 +17,8 @@
 #           with the peak RSS of each (/usr/bin/time -v, else /proc).
 #
 # Each timing is the best of RUNS runs (default 3), with a warm page cache,
-# and each peak RSS the largest;
+# and each peak RSS the largest; the spread of all runs and the load average
+# follow, since a shared machine makes single runs unreliable;
 # nixsign runs first in odd runs and second in even runs. Signing uses a fresh
 # key for each run so that every run adds 1,000 signatures.
 #
@@ -67,8 +68,19 @@ for _ in $(seq 100); do [[ -S $NIX_DAEMON_SOCKET_PATH ]] && break; sleep 0.1; do
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.4f", a - b }'; }
-# best VAR SECONDS: keep the smaller.
-best() { if [[ -z ${!1} ]] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
+# best VAR SECONDS: keep the smaller, and every sample in VAR_all.
+best() {
+	local all=${1}_all
+	printf -v "$all" '%s %s' "${!all:-}" "$2"
+	if [[ -z ${!1} ]] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi
+}
+# spread VAR: the samples of VAR as "min-max s, median M s".
+spread() {
+	local all=${1}_all
+	tr ' ' '\n' <<<"${!all:-}" | grep . | sort -g |
+		awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f-%.3f s, median %.3f s", a[1], a[NR], m }'
+}
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 # most VAR N: keep the larger.
 most() { if [[ -z ${!1} ]] || (($2 > ${!1})); then printf -v "$1" '%s' "$2"; fi; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -81,7 +93,7 @@ keygen() { # keygen NAME: writes $tmp/NAME.sec and $tmp/NAME.pub
 }
 
 id=$(basename "$tmp")
-echo "bench-store: $(nix --version), $(nproc) cores, nixsign $nixsign, best of $RUNS runs"
+echo "bench-store: $(nix --version), $(nproc) cores, nixsign $nixsign, best of $RUNS runs, load average $(load)"
 
 # 1,000 paths: outputs o0..o999 of one derivation, each referring to "out".
 cat >"$tmp/many.nix" <<'EOF'
@@ -236,6 +248,7 @@ EOF
 fi
 
 echo
+echo "load average at the end: $(load) (the timings are only as steady as the machine)"
 echo "results (best of $RUNS; ratio = Nix / nixsign)"
 if ! skip sign; then
 	printf 'sign    %d paths       nixsign sign --store daemon %s | nix store sign via daemon %s (%sx) | nix store sign local %s (%sx)\n' \
@@ -248,4 +261,14 @@ fi
 if ! skip push; then
 	printf 'push    %d MiB closure  nixsign push %s | nix copy %s (%sx); peak RSS nixsign %d MiB, nix %d MiB; nar/ nixsign %d MiB, nix %d MiB\n' \
 		"$closure_mib" "$(fmt "$p_ours")" "$(fmt "$p_nix")" "$(ratio "$p_nix" "$p_ours")" "$rss_ours" "$rss_nix" "$ours_mib" "$nix_mib"
+fi
+echo "spread of all $RUNS runs (min-max, median)"
+if ! skip sign; then
+	echo "sign    nixsign $(spread s_ours) | nix via daemon $(spread s_nixd) | nix local $(spread s_nixl)"
+fi
+if ! skip verify; then
+	echo "verify  nixsign $(spread v_ours) | nix $(spread v_nix)"
+fi
+if ! skip push; then
+	echo "push    nixsign $(spread p_ours) | nix $(spread p_nix)"
 fi

@@ -81,3 +81,57 @@ func BenchmarkQueryPathInfo(b *testing.B) {
 		}
 	}
 }
+
+// The same 1,000 queries or signatures one round trip at a time, and
+// pipelined; b.N counts batches of 1,000.
+const benchBatch = 1000
+
+func BenchmarkQueryPathInfo1000(b *testing.B) {
+	b.Run("one-by-one", func(b *testing.B) {
+		c := benchClient(b)
+		for b.Loop() {
+			for range benchBatch {
+				if _, _, err := c.QueryPathInfo(ctx, testPath); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("pipelined", func(b *testing.B) {
+		c := benchClient(b)
+		paths := make([]string, benchBatch)
+		for i := range paths {
+			paths[i] = testPath
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.QueryPathInfos(ctx, paths); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkAddSignatures1000(b *testing.B) {
+	b.Run("one-by-one", func(b *testing.B) {
+		c := benchClient(b)
+		sigs := []string{testSig}
+		for b.Loop() {
+			for range benchBatch {
+				if err := c.AddSignatures(ctx, testPath, sigs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("pipelined", func(b *testing.B) {
+		c := benchClient(b)
+		paths, sigs := sigBatch(benchBatch)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.AddSignaturesMany(ctx, paths, sigs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -24,7 +24,8 @@ const (
 // defaults.
 type Options struct {
 	// Timeout bounds each operation, from sending the request to the end of
-	// the reply. Zero means DefaultTimeout.
+	// the reply; in a pipelined batch, the wait for each reply. Zero means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// HandshakeTimeout bounds the handshake and the SetOptions that follows
 	// it. Zero means DefaultHandshakeTimeout.
@@ -76,7 +77,8 @@ type Client struct {
 	mu         sync.Mutex // held for a whole operation
 	enc        encoder
 	dec        decoder
-	err        error // sticky
+	err        error    // sticky
+	limit      *limiter // the time limit of the operation in progress
 	version    int
 	nixVersion string
 	trust      Trust
@@ -141,7 +143,7 @@ func (c *Client) Trust() Trust { return c.trust }
 // Close closes the connection. It interrupts an operation in progress.
 func (c *Client) Close() error {
 	c.closing.Store(true)
-	c.closeOnce.Do(func() { c.closeErr = c.conn.Close() })
+	c.closeConn()
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = errClosed
@@ -173,27 +175,14 @@ func (c *Client) do(ctx context.Context, name string, limit time.Duration, op fu
 	c.enc.reset()
 	c.dec.err = nil
 
-	var timer *time.Timer
-	if c.deadline != nil {
-		c.deadline.SetDeadline(time.Now().Add(limit))
-	} else {
-		timer = time.AfterFunc(limit, func() {
-			c.expired.Store(true)
-			c.closeOnce.Do(func() { c.closeErr = c.conn.Close() })
-		})
-	}
-	var canceled atomic.Bool
+	l := c.startLimit(limit)
+	c.limit = l
 	stopCtx := func() bool { return true }
 	if ctx.Done() != nil {
 		done := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
 			defer close(done)
-			canceled.Store(true)
-			if c.deadline != nil {
-				c.deadline.SetDeadline(time.Unix(1, 0))
-			} else {
-				c.closeOnce.Do(func() { c.closeErr = c.conn.Close() })
-			}
+			l.cancel()
 		})
 		stopCtx = func() bool {
 			if stop() {
@@ -207,9 +196,10 @@ func (c *Client) do(ctx context.Context, name string, limit time.Duration, op fu
 	err := op()
 
 	interrupted := !stopCtx()
-	if timer != nil && !timer.Stop() {
+	if l.stop() {
 		interrupted = true
 	}
+	c.limit = nil
 	var re *RemoteError
 	if err == nil || errors.As(err, &re) {
 		if !interrupted || c.deadline != nil {
@@ -223,7 +213,7 @@ func (c *Client) do(ctx context.Context, name string, limit time.Duration, op fu
 	switch {
 	case c.closing.Load():
 		err = errClosed
-	case canceled.Load():
+	case l.wasCanceled():
 		err = fmt.Errorf("nix-daemon %s: %w", name, ctx.Err())
 	case c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded):
 		err = fmt.Errorf("nix-daemon %s: no reply within %v: %w", name, limit, os.ErrDeadlineExceeded)
@@ -235,8 +225,13 @@ func (c *Client) do(ctx context.Context, name string, limit time.Duration, op fu
 		err = fmt.Errorf("nix-daemon %s: %w%s", name, err, c.diagnostics())
 	}
 	c.err = err
-	c.closeOnce.Do(func() { c.closeErr = c.conn.Close() })
+	c.closeConn()
 	return err
+}
+
+// closeConn closes the connection, once.
+func (c *Client) closeConn() {
+	c.closeOnce.Do(func() { c.closeErr = c.conn.Close() })
 }
 
 func (c *Client) diagnostics() string {

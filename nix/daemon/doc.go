@@ -53,6 +53,20 @@
 //	        00 00 .. 00                              no position
 //	        00 00 .. 00                              no traces
 //
+// # Pipelining
+//
+// The daemon (2.8.0 daemon.cc, processConnection) serves one request at a
+// time: it answers a request in full, and flushes, before it starts on the
+// next one, which may already wait in its buffer. QueryPathInfos and
+// AddSignaturesMany use this to send a whole batch of requests without
+// waiting, from a writer goroutine, while the replies are read in order:
+// the daemon works through the batch back to back, without a round trip
+// between requests. A STDERR_ERROR answers one request only; the daemon
+// goes on with the next.
+//
+// # Time limits
+//
 // Each operation has a time limit (Options.Timeout); a daemon that stops
 // answering makes it fail with an error wrapping os.ErrDeadlineExceeded.
+// In a pipelined batch the limit restarts with each reply.
 package daemon

@@ -49,6 +49,51 @@ func FuzzQueryPathInfoReply(f *testing.F) {
 	})
 }
 
+// FuzzBatchReplies feeds arbitrary bytes as the daemon's answers to a
+// pipelined QueryPathInfos and then an AddSignaturesMany: the client never
+// panics or hangs, every path gets an answer or the batch's error, and
+// what it accepts is well formed.
+func FuzzBatchReplies(f *testing.F) {
+	reply, _ := infoReply(34, testPath)
+	f.Add([]byte(cat(reply, wb{}.last().u64(0), wb{}.errorMsg("boom"), wb{}.last().u64(1), wb{}.last().u64(1))))
+	f.Add([]byte(cat(reply, reply, reply, wb{}.errorMsg("you are not privileged to add signatures"), wb{}.last().u64(1))))
+	f.Add([]byte(cat(reply, wb{}.errorMsg("path '/x' is not valid"), reply[:40])))
+	paths := []string{testPath, testPath2, testPath}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := New(context.Background(), memConn{io.MultiReader(bytes.NewReader(handshakeReply(34)), bytes.NewReader(data))}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		replies, err := c.QueryPathInfos(context.Background(), paths)
+		if len(replies) != len(paths) {
+			t.Fatalf("%d replies", len(replies))
+		}
+		for i, r := range replies {
+			switch {
+			case r.Valid:
+				if r.Err != nil || r.Info.Path != paths[i] || r.Info.NarHash == "" {
+					t.Fatalf("reply %d: %+v", i, r)
+				}
+				for _, p := range append(slices.Clone(r.Info.References), r.Info.Deriver) {
+					if p != "" && c.checkPath("", p) != nil {
+						t.Fatalf("accepted reference %q", p)
+					}
+				}
+			case r.Info.Path != "" || r.Info.References != nil:
+				t.Fatalf("reply %d: not valid, with %+v", i, r.Info)
+			}
+			if err != nil && i == len(paths)-1 && r.Err != err {
+				t.Fatalf("failed batch, last reply %+v", r)
+			}
+		}
+		errs, err2 := c.AddSignaturesMany(context.Background(), paths[:2], [][]string{{testSig}, {testSig}})
+		if len(errs) != 2 || err2 != nil && errs[1] != err2 || err != nil && err2 != err {
+			t.Fatalf("AddSignaturesMany = %v, %v after %v", errs, err2, err)
+		}
+	})
+}
+
 // FuzzHandshake feeds arbitrary bytes as the daemon's side of the handshake.
 func FuzzHandshake(f *testing.F) {
 	for _, minor := range []int{21, 26, 34, 35, 38} {

@@ -160,6 +160,7 @@ func exercise(t *testing.T, c *Client) {
 	if err != nil || !slices.Equal(info.Sigs, sortedSet([]string{sig1, sig2})) {
 		t.Errorf("Sigs = %q, %v", info.Sigs, err)
 	}
+	exerciseBatch(t, c, top, dep, missing)
 }
 
 func checkVersion(t *testing.T, c *Client) {
@@ -214,6 +215,7 @@ func TestInteropAddSignaturesInvalidPath(t *testing.T) {
 	if _, err2 := c.IsValidPath(ctx, missing); err2 != err {
 		t.Errorf("after the crash: %v", err2)
 	}
+
 }
 
 // startSocketDaemon runs nix-daemon on a socket of its own, with extra
@@ -303,5 +305,15 @@ func TestInteropNotTrusted(t *testing.T) {
 	}
 	if valid, err := c.IsValidPath(ctx, top); !valid || err != nil {
 		t.Fatalf("IsValidPath after the refusal = %v, %v", valid, err)
+	}
+	// Each path of a batch gets the refusal; the connection survives.
+	errs, err := c.AddSignaturesMany(ctx, []string{top, top}, [][]string{{randomSig(t)}, {randomSig(t)}})
+	for _, e := range errs {
+		if re, ok := isRemote(e); err != nil || !ok || re.Message != "you are not privileged to add signatures" {
+			t.Fatalf("AddSignaturesMany = %v, %v", errs, err)
+		}
+	}
+	if valid, err := c.IsValidPath(ctx, top); !valid || err != nil {
+		t.Fatalf("IsValidPath after the refusals = %v, %v", valid, err)
 	}
 }

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -18,24 +17,6 @@ const (
 	opQueryValidPaths       = 31
 	opAddSignatures         = 37
 )
-
-// PathInfo is what the daemon knows about a valid store path
-// (ValidPathInfo in Nix).
-type PathInfo struct {
-	Path    string // absolute store path
-	Deriver string // the .drv it was built from, or ""
-	// NarHash is the SHA-256 of the path's NAR exactly as the daemon sent
-	// it: 64 lowercase hex digits without an algorithm prefix (Nix 2.8.0
-	// sends narHash.to_string(Base16, false)). Nix reads it with
-	// Hash::parseAny, so a daemon could also send a prefixed form.
-	NarHash          string
-	References       []string // absolute store paths, sorted
-	RegistrationTime int64    // Unix seconds
-	NarSize          uint64
-	Ultimate         bool     // built locally: trusted without signatures
-	Sigs             []string // "name:base64", sorted
-	CA               string   // content address ("fixed:r:sha256:…"), or ""
-}
 
 // IsValidPath reports whether p is a valid path in the store.
 //
@@ -55,55 +36,6 @@ func (c *Client) IsValidPath(ctx context.Context, p string) (bool, error) {
 		return c.dec.err
 	})
 	return valid, err
-}
-
-// QueryPathInfo returns what the daemon knows about p. ok is false, with a
-// nil error, when p is not valid.
-//
-//	request: u64(26) str(path)
-//	reply:   if ≥1.17: u64(valid); if valid: str(deriver) str(narHash)
-//	         strs(references) u64(registrationTime) u64(narSize)
-//	         if ≥1.16: u64(ultimate) strs(sigs) str(ca)
-func (c *Client) QueryPathInfo(ctx context.Context, p string) (info PathInfo, ok bool, err error) {
-	if err := c.checkPath("QueryPathInfo", p); err != nil {
-		return PathInfo{}, false, err
-	}
-	err = c.do(ctx, "QueryPathInfo", c.opts.Timeout, func() error {
-		c.enc.u64(opQueryPathInfo)
-		c.enc.str(p)
-		if err := c.request(); err != nil {
-			return err
-		}
-		d := &c.dec
-		if minor(c.version) >= 17 && !d.bool() {
-			return d.err
-		}
-		info = PathInfo{Path: p}
-		info.Deriver = d.str()
-		info.NarHash = d.str()
-		info.References = d.strs()
-		info.RegistrationTime = int64(d.u64())
-		info.NarSize = d.u64()
-		if minor(c.version) >= 16 {
-			info.Ultimate = d.bool()
-			info.Sigs = d.strs()
-			info.CA = d.str()
-		}
-		if d.err != nil {
-			return d.err
-		}
-		ok = true
-		return c.checkInfo(&info)
-	})
-	if re := (*RemoteError)(nil); errors.As(err, &re) && strings.Contains(re.Message, "is not valid") {
-		// Daemons before 1.17 report an invalid path as an error; Nix
-		// (even HEAD) maps any such message to "not valid".
-		return PathInfo{}, false, nil
-	}
-	if err != nil || !ok {
-		return PathInfo{}, false, err
-	}
-	return info, true, nil
 }
 
 // QueryValidPaths returns the paths among ps that are valid. With substitute,
@@ -158,15 +90,19 @@ func (c *Client) AddSignatures(ctx context.Context, p string, sigs []string) err
 		return err
 	}
 	return c.do(ctx, "AddSignatures", c.opts.Timeout, func() error {
-		c.enc.u64(opAddSignatures)
-		c.enc.str(p)
-		c.enc.strs(sortedSet(sigs))
+		encAddSignatures(&c.enc, p, sigs)
 		if err := c.request(); err != nil {
 			return err
 		}
 		c.dec.u64() // always 1; Nix ignores it
 		return c.dec.err
 	})
+}
+
+func encAddSignatures(e *encoder, p string, sigs []string) {
+	e.u64(opAddSignatures)
+	e.str(p)
+	e.strs(sortedSet(sigs))
 }
 
 // QueryPathFromHashPart returns the valid store path whose hash part (the 32
@@ -206,22 +142,6 @@ func (c *Client) request() error {
 		return err
 	}
 	return c.processStderr()
-}
-
-// checkInfo checks that the paths in a reply are store paths.
-func (c *Client) checkInfo(info *PathInfo) error {
-	if info.Deriver != "" && c.checkPath("", info.Deriver) != nil {
-		return protoErrorf("deriver is not a store path: %q", info.Deriver)
-	}
-	for _, r := range info.References {
-		if c.checkPath("", r) != nil {
-			return protoErrorf("reference is not a store path: %q", r)
-		}
-	}
-	if info.NarHash == "" {
-		return protoErrorf("empty narHash")
-	}
-	return nil
 }
 
 // checkPath checks that p is storeDir/<32 nix32 chars>-<name> as Nix's
@@ -270,9 +190,21 @@ func isHashPart(s string) bool {
 const nix32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
 
 // sortedSet returns ss sorted and without duplicates, as Nix's std::set sends
-// it.
+// it (ss itself when it already is).
 func sortedSet(ss []string) []string {
+	if isStrictlySorted(ss) {
+		return ss
+	}
 	out := slices.Clone(ss)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+func isStrictlySorted(ss []string) bool {
+	for i := 1; i < len(ss); i++ {
+		if ss[i-1] >= ss[i] {
+			return false
+		}
+	}
+	return true
 }

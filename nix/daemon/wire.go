@@ -2,11 +2,11 @@ package daemon
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Limits on what the reader accepts from the wire. A length or count above a
@@ -110,21 +110,24 @@ func (d *decoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	var b []byte
-	if n <= 64<<10 {
-		b = make([]byte, n)
-		if _, err := io.ReadFull(d.r, b); err != nil {
+	var s string
+	if n <= d.r.Size() {
+		// Straight from the read buffer: one copy, one allocation.
+		b, err := d.r.Peek(n)
+		if err != nil {
 			d.fail(eofIsUnexpected(err))
 			return ""
 		}
+		s = string(b)
+		d.r.Discard(n)
 	} else {
 		// Grow with the data that actually arrives, not with the claim.
-		var buf bytes.Buffer
+		var buf strings.Builder
 		if _, err := io.CopyN(&buf, d.r, int64(n)); err != nil {
 			d.fail(eofIsUnexpected(err))
 			return ""
 		}
-		b = buf.Bytes()
+		s = buf.String()
 	}
 	if p := pad(n); p > 0 {
 		if _, err := io.ReadFull(d.r, d.tmp[:p]); err != nil {
@@ -138,7 +141,7 @@ func (d *decoder) str() string {
 			}
 		}
 	}
-	return string(b)
+	return s
 }
 
 func (d *decoder) strs() []string {

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +179,66 @@ func TestOpenSpecs(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Open(%q) = %s (%v), want %s", tt.spec, got, err, tt.want)
 		}
+	}
+}
+
+// Verify through a daemon store hashes the files while the infos come in,
+// and checks each path once its info is there.
+func TestDaemonVerify(t *testing.T) {
+	ctx := context.Background()
+	dir := vectorTree(t)
+	paths := map[string]*fakePath{}
+	var all []string
+	for p, fp := range fakePaths(t) {
+		np := dir + "/" + filepath.Base(p)
+		refs := fp.refs
+		fp.refs = nil // not in place: they are the vectors'
+		for _, r := range refs {
+			fp.refs = append(fp.refs, dir+"/"+filepath.Base(r))
+		}
+		fp.deriver = ""
+		paths[np] = fp
+		all = append(all, np)
+	}
+	slices.Sort(all)
+	f := newFakeDaemon(t, paths)
+	s, err := Open(ctx, "unix://"+f.sock, &Options{StoreDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key := testKey(t, "secret.key")
+	if _, err := SignPaths(ctx, s, key, all); err != nil {
+		t.Fatal(err)
+	}
+	// One path altered, one not valid.
+	altered := dir + "/qssajlsn08fl1fnnwyn2b7qz8whkka6k-tree"
+	if err := os.WriteFile(altered+"/new-file", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := dir + "/00000000000000000000000000000000-missing"
+	check := append(slices.Clone(all), missing)
+	var calls int
+	var bytes int64
+	res := Verify(ctx, s, check, VerifyOptions{Keys: testKeys(t), SigsNeeded: 1, Workers: 3,
+		Progress: func(n int, b int64) { calls, bytes = n, b }})
+	for i, v := range res {
+		want := 0
+		switch v.Path {
+		case altered:
+			want = ExitCorrupted
+		case missing:
+			want = ExitFailed
+		}
+		if v.Path != check[i] || v.Code() != want {
+			t.Errorf("%s: code %d, %q; want %d", check[i], v.Code(), v.Messages(), want)
+		}
+	}
+	var total int64
+	for _, v := range vecs {
+		total += int64(v.narSize)
+	}
+	if calls != len(check) || bytes < total {
+		t.Errorf("progress: %d paths, %d bytes; want %d, at least %d", calls, bytes, len(check), total)
 	}
 }

@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/nixsign/nixsign/nix/nixbase32"
+	"github.com/nixsign/nixsign/sign"
 )
 
 func TestSignPaths(t *testing.T) {
@@ -76,6 +81,68 @@ func TestSignPathsErrors(t *testing.T) {
 	m.infos[vecs[0].path].NarSize = 0
 	if _, err := SignPaths(ctx, m, key, []string{vecs[0].path}); err == nil {
 		t.Error("a path of unknown size was signed")
+	}
+}
+
+// failStore refuses signatures for one path.
+type failStore struct {
+	*memStore
+	bad string
+}
+
+func (f failStore) AddSignatures(ctx context.Context, path string, sigs []string) error {
+	if path == f.bad {
+		return errors.New("refused")
+	}
+	return f.memStore.AddSignatures(ctx, path, sigs)
+}
+
+// manyInfos adds n made-up paths to m and returns their infos.
+func manyInfos(t testing.TB, m *memStore, n int) []*sign.PathInfo {
+	base := info(t, vecs[0])
+	var infos []*sign.PathInfo
+	for i := range n {
+		pi := *base
+		d := sha256.Sum256(fmt.Appendf(nil, "%d", i))
+		pi.Path.Digest = nixbase32.EncodeToString(d[:20])
+		pi.NarSize = uint64(100 + i)
+		m.infos[pi.Path.Abs("/nix/store")] = &pi
+		c := pi
+		infos = append(infos, &c)
+	}
+	return infos
+}
+
+// Signatures go to the store in batches as they are made; an error stops
+// the run, and only the signatures the store took count as added.
+func TestSignInfosBatches(t *testing.T) {
+	ctx := context.Background()
+	key := testKey(t, "secret.key")
+	const n, bad = 300, 100 // bad is in the second batch
+	m := newMemStore()
+	infos := manyInfos(t, m, n)
+	res, err := SignInfos(ctx, failStore{m, infos[bad].Path.Abs("/nix/store")}, key, infos)
+	if err == nil || err.Error() != "refused" || len(res) != n {
+		t.Fatalf("SignInfos: %d results, %v", len(res), err)
+	}
+	added := 0
+	for i, r := range res {
+		fp, _ := infos[i].Fingerprint("/nix/store")
+		if r.Sig != key.Sign(fp).String() || !slices.Contains(r.Info.Sigs, r.Sig) {
+			t.Errorf("%d: signature %s", i, r.Sig)
+		}
+		// Added says whether the store took it: all before the refused
+		// one did; after it, those sent in the same batch.
+		took := slices.Contains(m.infos[infos[i].Path.Abs("/nix/store")].Sigs, r.Sig)
+		if r.Added != took || i < bad && !took || i == bad && took {
+			t.Errorf("%d: added %v, the store took it: %v", i, r.Added, took)
+		}
+		if r.Added {
+			added++
+		}
+	}
+	if added != m.adds {
+		t.Errorf("added %d, the store took %d", added, m.adds)
 	}
 }
 

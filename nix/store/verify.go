@@ -114,6 +114,9 @@ func Verify(ctx context.Context, s Store, paths []string, opts VerifyOptions) []
 	}
 	_, early := s.(*daemonStore)
 	v.early = early && v.contents
+	if v.early {
+		v.deferred = make([]hashed, 0, len(paths))
+	}
 	go func() {
 		v.infos, v.errs = PathInfos(ctx, s, paths)
 		close(v.ready)
