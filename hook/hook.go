@@ -80,10 +80,12 @@ type Result struct {
 // KeyRef.Load), and only then signs every output, or with recursive every
 // path of the outputs' closure, in the store the config names (store,
 // default auto), and with push_to copies the closure to that binary cache.
-// The connection to the store is opened while the key is checked, since the
-// daemon takes longer to start a worker than the hook takes to do all the
-// rest; nothing is asked of the store before the key passes, and a failed
-// check closes it. It writes one line per signed path to
+// The connection to a daemon is made, and its handshake started (see
+// store.StartOpen), before the outputs are found and the key is checked,
+// since the daemon takes longer to start a worker than the hook takes to do
+// all the rest. Nothing is asked of the store before the key passes: then
+// the handshake is finished, with the query of the outputs' infos in the
+// same round trip; a failed check closes the connection. It writes one line per signed path to
 // opts.Stdout and, with log_file, appends one JSON line per path to that
 // file.
 //
@@ -109,7 +111,8 @@ type run struct {
 	// signature before this run.
 	infos   []*sign.PathInfo
 	already []bool
-	opened  <-chan openResult // the store, once open
+	opening *store.Opening    // the store being opened, with store.StartOpen
+	opened  <-chan openResult // or with Options.OpenStore
 	waited  bool              // opened was received from
 	openRes openResult
 	// viaPush are paths the store could not record a signature for, which
@@ -131,22 +134,23 @@ func (r *run) run(ctx context.Context) error {
 		r.cfg = cfg
 		r.res.OnError, r.logPath = cfg.OnError, cfg.LogFile
 	}
+	if cfgErr == nil && (o.getenv("DRV_PATH") != "" || o.getenv("OUT_PATHS") != "") {
+		// Connecting makes the daemon fork a worker and open its database,
+		// which takes longer than everything else the hook does: start it
+		// first (when Nix runs the hook), and find the outputs and check
+		// the key meanwhile. Nothing is asked of the store before the key
+		// passes.
+		r.openStore(ctx)
+		defer r.closeStore()
+	}
 	outs, err := FindOutputs(ctx, o.Env.Vars, r.dir, query)
 	if err != nil {
 		return &Error{Stage: StageOutputs, Err: err}
 	}
 	r.res.Outputs = outs
-	if cfgErr == nil {
-		// Connecting makes the daemon fork a worker and open its database,
-		// which takes longer than everything else the hook does: start it
-		// now, and check the key meanwhile. Nothing is asked of the store
-		// before the key passes.
-		r.opened = r.openStore(ctx)
-		defer func() {
-			if s, _ := r.waitStore(); s != nil {
-				s.Close()
-			}
-		}()
+	if r.opening != nil {
+		// The first paths the hook asks the store about.
+		r.opening.Prefetch(outs.Paths)
 	}
 	switch {
 	case outs.Stale:
@@ -186,27 +190,48 @@ type openResult struct {
 	err error
 }
 
-// openStore opens the store the config names, in the background.
-func (r *run) openStore(ctx context.Context) <-chan openResult {
+// openStore starts opening the store the config names. With
+// store.StartOpen, a daemon's socket is connected to and greeted on this
+// goroutine, before the hook goes on with the outputs and the key (a
+// millisecond of CPU): the daemon starts its worker meanwhile, and the
+// handshake is finished, on this goroutine too, when the store is needed.
+// Options.OpenStore runs in the background.
+func (r *run) openStore(ctx context.Context) {
+	sopts := &store.Options{StoreDir: r.dir, Getenv: r.opts.getenv}
 	open := r.opts.OpenStore
 	if open == nil {
-		open = store.Open
+		r.opening = store.StartOpen(ctx, r.cfg.Store, sopts)
+		return
 	}
 	ch := make(chan openResult, 1)
 	go func() {
-		s, err := open(ctx, r.cfg.Store, &store.Options{StoreDir: r.dir, Getenv: r.opts.getenv})
+		s, err := open(ctx, r.cfg.Store, sopts)
 		ch <- openResult{s, err}
 	}()
-	return ch
+	r.opened = ch
 }
 
 // waitStore returns the store openStore opened, waiting for it the first
 // time.
 func (r *run) waitStore() (store.Store, error) {
+	if r.opening != nil {
+		return r.opening.Wait()
+	}
 	if !r.waited {
 		r.openRes, r.waited = <-r.opened, true
 	}
 	return r.openRes.s, r.openRes.err
+}
+
+// closeStore closes the store, or gives up opening it.
+func (r *run) closeStore() {
+	if r.opening != nil {
+		r.opening.Close()
+		return
+	}
+	if s, _ := r.waitStore(); s != nil {
+		s.Close()
+	}
 }
 
 // sign signs the outputs, or their closure, in the store.

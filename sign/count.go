@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nixsign/nixsign/sign/internal/nixkey"
@@ -101,9 +102,12 @@ func CountValid(storeDir string, info *PathInfo, keys *KeySet) (Count, error) {
 		c.Valid = Infinite
 		return c, nil
 	}
-	sigs := slices.Clone(info.Sigs)
-	slices.Sort(sigs)
-	sigs = slices.Compact(sigs)
+	sigs := info.Sigs
+	if !isSortedSet(sigs) { // as stores keep them: no copy needed
+		sigs = slices.Clone(sigs)
+		slices.Sort(sigs)
+		sigs = slices.Compact(sigs)
+	}
 	if len(sigs) == 0 {
 		return c, nil
 	}
@@ -112,6 +116,7 @@ func CountValid(storeDir string, info *PathInfo, keys *KeySet) (Count, error) {
 		return c, err
 	}
 	var firstErr error
+	c.Sigs = make([]SigCheck, 0, len(sigs))
 	for _, s := range sigs {
 		name, _, _ := nixkey.Split(s)
 		check := SigCheck{Sig: s, KeyName: name}
@@ -133,6 +138,16 @@ func CountValid(storeDir string, info *PathInfo, keys *KeySet) (Count, error) {
 		c.Sigs = append(c.Sigs, check)
 	}
 	return c, firstErr
+}
+
+// isSortedSet reports whether ss is sorted byte-wise without duplicates.
+func isSortedSet(ss []string) bool {
+	for i := 1; i < len(ss); i++ {
+		if ss[i-1] >= ss[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (ks *KeySet) has(name string) bool {
@@ -181,10 +196,16 @@ func (c *Count) explain(need int) string {
 	if c.CA {
 		return "content-addressed: its store path is computed from its contents, so no signature is needed"
 	}
+	// Built with strconv rather than fmt: Verify explains every path.
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s, %d needed", plural(c.Valid, "valid signature"), need)
+	b.WriteString(plural(c.Valid, "valid signature"))
+	b.WriteString(", ")
+	b.WriteString(strconv.Itoa(need))
+	b.WriteString(" needed")
 	if keys := c.ValidKeys(); len(keys) > 0 {
-		fmt.Fprintf(&b, " (by %s)", strings.Join(quoteAll(keys), ", "))
+		b.WriteString(" (by ")
+		writeQuoted(&b, keys)
+		b.WriteByte(')')
 	}
 	if c.Valid < need {
 		var unknown, invalid []string
@@ -200,11 +221,13 @@ func (c *Count) explain(need int) string {
 		case len(c.Sigs) == 0:
 			b.WriteString("; it has no signatures")
 		case len(invalid) > 0:
-			fmt.Fprintf(&b, "; the signature by trusted key %s does not verify: a different key has that name here, or the path is not what was signed",
-				strings.Join(quoteAll(sortedSet(invalid)), ", "))
+			b.WriteString("; the signature by trusted key ")
+			writeQuoted(&b, sortedSet(invalid))
+			b.WriteString(" does not verify: a different key has that name here, or the path is not what was signed")
 		}
 		if len(unknown) > 0 {
-			fmt.Fprintf(&b, "; signed by keys not trusted here: %s", strings.Join(quoteAll(sortedSet(unknown)), ", "))
+			b.WriteString("; signed by keys not trusted here: ")
+			writeQuoted(&b, sortedSet(unknown))
 		}
 	}
 	if c.FalseCA {
@@ -214,6 +237,9 @@ func (c *Count) explain(need int) string {
 }
 
 func sortedSet(names []string) []string {
+	if isSortedSet(names) {
+		return names
+	}
 	slices.Sort(names)
 	return slices.Compact(names)
 }
@@ -222,16 +248,20 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return strconv.Itoa(n) + " " + what + "s"
 }
 
-func quoteAll(names []string) []string {
-	q := make([]string, len(names))
+// writeQuoted writes the names quoted as Go strings (fmt's %q), or "(no
+// key name)" for "", separated by ", ".
+func writeQuoted(b *strings.Builder, names []string) {
 	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
+		if i > 0 {
+			b.WriteString(", ")
+		}
 		if n == "" {
-			q[i] = "(no key name)"
+			b.WriteString("(no key name)")
+		} else {
+			b.WriteString(strconv.Quote(n))
 		}
 	}
-	return q
 }

@@ -24,7 +24,7 @@ func signexp(t testing.TB) (info *PathInfo, sig string) {
 }
 
 // TestTrustedObserved reproduces what `nix store verify [-n N]` answered
-// on real Nix 2.8.0 (NIX-FORMATS §2.6).
+// on real Nix 2.8.0 (src/nix/verify.cc).
 func TestTrustedObserved(t *testing.T) {
 	infos := allPathInfos(t)
 	dev := infos["/nix/store/l5jifip347hnkb691a1ks3v6ig2vm67z-sigtest-a-dev"] // ultimate, signed by test-key-1

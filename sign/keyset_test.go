@@ -38,7 +38,7 @@ func TestNewKeySet(t *testing.T) {
 }
 
 // TestNewNixKeySet: as in Nix's getDefaultPublicKeys, the first key of a
-// name wins (NIX-FORMATS §1.3).
+// name wins (src/libstore/crypto.cc in Nix 2.8.0).
 func TestNewNixKeySet(t *testing.T) {
 	k1, k2 := testKey(t), testKey2(t)
 	impostor, _ := NewPublicKey(k1.Name, k2.Bytes())

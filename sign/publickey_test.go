@@ -24,7 +24,7 @@ func TestParsePublicKeyVectors(t *testing.T) {
 	}
 }
 
-// TestParsePublicKeyNixRules follows the table of NIX-FORMATS §1.2 (observed
+// TestParsePublicKeyNixRules follows Nix's Key::Key (src/libstore/crypto.cc, observed
 // with real Nix 2.8.0): Nix's acceptance is ours, and String() is always
 // the canonical form, so it differs from every input but good and " "+good.
 func TestParsePublicKeyNixRules(t *testing.T) {

@@ -84,7 +84,7 @@ func TestParseSignature(t *testing.T) {
 	}
 }
 
-// TestVerifyString follows Nix's verifyDetached (NIX-FORMATS §2.3). Each
+// TestVerifyString follows Nix's verifyDetached (src/libstore/crypto.cc). Each
 // case was also observed with `nix store verify -n 1` on a file:// cache
 // whose narinfo held the signature: false is exit code 2 (untrusted), an
 // error is exit code 4 with the message shown.

@@ -3,6 +3,9 @@ package sign
 import (
 	"bytes"
 	"crypto/ed25519"
+	"sync/atomic"
+
+	"github.com/nixsign/nixsign/sign/internal/edverify"
 )
 
 // verify checks an Ed25519 signature the way libsodium 1.0.18's
@@ -16,10 +19,54 @@ import (
 // With a small-order public key anyone can forge signatures that
 // crypto/ed25519 accepts; Nix rejects them, and so must we.
 func verify(pk *[PublicKeySize]byte, msg string, sig *[SignatureSize]byte) bool {
-	if hasSmallOrder(sig[:32]) || !isCanonicalPoint(pk) || hasSmallOrder(pk[:]) {
+	if hasSmallOrder(sig[:32]) || !usableKey(pk) {
 		return false
 	}
 	return ed25519.Verify(pk[:], []byte(msg), sig[:])
+}
+
+// usableKey makes libsodium's checks of a public key: canonical, and not
+// of small order.
+func usableKey(pk *[PublicKeySize]byte) bool {
+	return isCanonicalPoint(pk) && !hasSmallOrder(pk[:])
+}
+
+// tableAfter is how many signatures a KeySet verifies with a key before it
+// precomputes the key's tables: building them (about 3 ms, and as much again
+// for the base point's, once per process) costs what some 60 verifications
+// save.
+const tableAfter = 64
+
+// keyState is a KeySet's key with what it has learned about it.
+type keyState struct {
+	key    PublicKey
+	usable bool // usableKey, checked once
+	uses   atomic.Int64
+	fast   atomic.Pointer[edverify.Key] // set once the tables are built
+}
+
+func newKeyState(k PublicKey) *keyState {
+	return &keyState{key: k, usable: usableKey(&k.key)}
+}
+
+// verify is the package's verify, with the key's checks made once and,
+// after tableAfter signatures, the key's tables.
+func (st *keyState) verify(msg string, sig *[SignatureSize]byte) bool {
+	if !st.usable || hasSmallOrder(sig[:32]) {
+		return false
+	}
+	if k := st.fast.Load(); k != nil {
+		return k.Verify(msg, sig)
+	}
+	if st.uses.Add(1) == tableAfter {
+		// One goroutine builds the tables; the others go on meanwhile.
+		// A key that is not a curve point gets none and verifies
+		// nothing either way.
+		if k, ok := edverify.NewKey(&st.key.key); ok {
+			st.fast.Store(k)
+		}
+	}
+	return ed25519.Verify(st.key.key[:], []byte(msg), sig[:])
 }
 
 // smallOrder lists the encodings of the points of order 1, 2, 4 and 8,

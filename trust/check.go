@@ -25,6 +25,9 @@ type checker struct {
 	procs  []Process       // the daemons serving the store (ModeDaemon)
 	view   storeView
 	fix    fixer
+	// sysConf is the nix.conf an edit changes by default (AddKey,
+	// RemoveKeys).
+	sysConf string
 }
 
 // storeView is the configuration of the process that checks signatures.
@@ -56,10 +59,10 @@ func check(ctx context.Context, opts Options, keys ...sign.PublicKey) (*checker,
 	var err error
 	c.client, err = nixconf.Load(c.clientEnv())
 	if err != nil {
-		r.Errors = append(r.Errors, ConfigError{Whose: "client", Message: err.Error()})
+		r.Errors = append(r.Errors, ConfigError{Whose: "client", Message: sign.RedactSecrets(err.Error())})
 	} else {
 		for _, w := range c.client.Warnings() {
-			r.Warnings = append(r.Warnings, "nix warns: "+w.String())
+			r.Warnings = append(r.Warnings, "nix warns: "+sign.RedactSecrets(w.String()))
 		}
 	}
 	uri := opts.Store
@@ -72,7 +75,7 @@ func check(ctx context.Context, opts Options, keys ...sign.PublicKey) (*checker,
 			uri = v
 		}
 	}
-	r.Store = resolveStore(c.m, c.vars, uri)
+	r.Store = c.resolveStore(uri)
 	if r.Store.Mode == ModeRemote {
 		r.Warnings = append(r.Warnings, "the store "+uri+" is on another machine: this is the verdict of this machine's configuration")
 	}
@@ -194,7 +197,7 @@ func (c *checker) loadDaemon() error {
 	d := &DaemonInfo{Processes: daemonProcesses(c.procs), EnvKnown: known}
 	d.ConfFile = confDirOf(env.Vars) + "/nix.conf"
 	r.Daemon = d
-	if len(c.procs) == 0 && !c.m.exists(r.Store.Socket) {
+	if exists, err := c.pathExists(r.Store.Socket); len(c.procs) == 0 && err == nil && !exists {
 		r.Warnings = append(r.Warnings, "no nix-daemon is running and its socket "+r.Store.Socket+" does not exist: nix commands cannot reach the store")
 	}
 	if len(c.procs) > 0 && !known {
@@ -202,7 +205,7 @@ func (c *checker) loadDaemon() error {
 	}
 	c.daemon, err = nixconf.Load(env)
 	if err != nil {
-		r.Errors = append(r.Errors, ConfigError{Whose: "daemon", Message: err.Error()})
+		r.Errors = append(r.Errors, ConfigError{Whose: "daemon", Message: sign.RedactSecrets(err.Error())})
 		return nil
 	}
 	d.ConfFile = c.daemon.Files()[0].Path
@@ -256,11 +259,11 @@ func (c *checker) setView() {
 	ci := &c.r.Config
 	ci.TrustedPublicKeys = []Entry{}
 	for _, it := range v.keys {
-		ci.TrustedPublicKeys = append(ci.TrustedPublicKeys, Entry{Key: it.Text, Origin: origin(it.Origin)})
+		ci.TrustedPublicKeys = append(ci.TrustedPublicKeys, Entry{Key: sign.DisplayKeyText(it.Text), Origin: origin(it.Origin)})
 	}
 	ci.RequireSigs = v.requireSigs.Text == "true"
 	ci.RequireSigsOrigin = origin(v.requireSigs.Origin)
-	ci.SecretKeyFiles = itemTexts(v.secretFiles)
+	ci.SecretKeyFiles = pathTexts(v.secretFiles)
 	if ci.SecretKeyFiles == nil {
 		ci.SecretKeyFiles = []string{}
 	}

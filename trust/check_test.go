@@ -270,8 +270,12 @@ func TestMalformedEntry(t *testing.T) {
 	m := newMachine(t)
 	m.user = User{Name: "root", Group: "root"}
 	m.write("/etc/nix/nix.conf", "extra-trusted-public-keys = "+key1+" garbage foo:AAAA\n")
-	k := want(t, m.check("local", key1), NotTrusted, "listed", "malformed")
+	r := m.check("local", key1)
+	k := want(t, r, BadConfig, "listed", "malformed")
 	wantFix(t, k, "$ nixsign trust remove garbage", "$ nixsign trust remove foo:AAAA")
+	if r.Problem != ProblemConfig || k.Accepted {
+		t.Errorf("problem %q, accepted %v", r.Problem, k.Accepted)
+	}
 }
 
 func TestKeyNameWithWhitespace(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/nixsign/nixsign/sign"
 )
 
 // crossSettings are the settings compared with nix's.
@@ -59,7 +61,7 @@ func (c *checker) crossCheck(ctx context.Context) *CrossCheck {
 				cc.Agrees = true
 				return cc
 			}
-			cc.Differences = append(cc.Differences, Difference{Setting: "(configuration)", Nix: "error: " + firstLine(msg), Checker: "loads"})
+			cc.Differences = append(cc.Differences, Difference{Setting: "(configuration)", Nix: "error: " + sign.RedactSecrets(firstLine(msg)), Checker: "loads"})
 			return cc
 		}
 		cc.Err = err.Error()
@@ -83,7 +85,7 @@ func (c *checker) crossCheck(ctx context.Context) *CrossCheck {
 		v, _ := c.client.Get(name)
 		ours := v.Text
 		if theirs != ours {
-			cc.Differences = append(cc.Differences, Difference{Setting: name, Nix: theirs, Checker: ours})
+			cc.Differences = append(cc.Differences, Difference{Setting: name, Nix: displayValue(name, theirs), Checker: displayValue(name, ours)})
 		}
 	}
 	cc.Agrees = len(cc.Differences) == 0
@@ -138,4 +140,20 @@ func runNix(ctx context.Context, env []string, args ...string) ([]byte, error) {
 		ee.Stderr = stderr.Bytes()
 	}
 	return out, err
+}
+
+// displayValue returns a setting's value fit to print: no entry of
+// trusted-public-keys or secret-key-files shows a secret key.
+func displayValue(setting, v string) string {
+	switch setting {
+	case "trusted-public-keys":
+		return strings.Join(keyTexts(strings.Fields(v)), " ")
+	case "secret-key-files":
+		var out []string
+		for _, f := range strings.Fields(v) {
+			out = append(out, sign.DisplayPath(f))
+		}
+		return strings.Join(out, " ")
+	}
+	return v
 }

@@ -6,7 +6,7 @@
 // # Whose configuration counts
 //
 // The keys that count are those of the process that adds paths to the store
-// (Nix 2.8.0, observed; see NIX-FORMATS §5.5):
+// (Nix 2.8.0, observed; see ClientSettings::apply in src/libstore/daemon.cc):
 //
 //   - A local store (root, single-user installs, nix --store DIR, and "auto"
 //     when /nix/var/nix is writable): the nix command itself, so the system
@@ -29,10 +29,19 @@
 // file it reads last changed (the file, or a link leading to it, by more
 // than 50ms) must be restarted.
 //
+// Nix chooses the store "auto" with its pathExists on the daemon's socket:
+// only ENOENT and ENOTDIR mean that there is none. A socket the user may not
+// examine (Debian makes /nix/var/nix/daemon-socket 0770 root:nix-users)
+// makes every nix command fail: the report says so (StoreInfo.Error, the
+// problem "store-unusable"), with the group to join.
+//
 // In the list that counts, the first entry with the key's name decides
 // (getDefaultPublicKeys): the key itself (trusted), or another key of that
-// name (shadowed). An entry that is not a valid key makes Nix fail every
-// signature check. With require-sigs = false every path is accepted.
+// name (shadowed). An entry that is not a valid key, of any name, makes Nix
+// throw at every signature check ("public key is not valid", "secret key is
+// corrupt"), so that it trusts no key: the verdict is "config-error". An
+// entry that is a secret key is never shown (sign.DisplayKeyText), and must
+// be removed and rotated. With require-sigs = false every path is accepted.
 //
 // # Example
 //
@@ -63,9 +72,10 @@
 // schema, "nixsign.trust.check/v1", only grows:
 //
 //	schema       "nixsign.trust.check/v1"
-//	problem      "" | "config-error" | "not-trusted" | "user-only" | "shadowed" |
+//	problem      "" | "config-error" | "store-unusable" | "not-trusted" | "user-only" | "shadowed" |
 //	             "restart-needed" | "disagree" | "cache-unused"  (the first, in this order)
-//	store        {mode: "local"|"daemon"|"remote", uri, socket?, why?}
+//	store        {mode: "local"|"daemon"|"remote", uri, socket?, why?, error?,
+//	             fix?: {message, command?}}
 //	user         {name, uid, group, trusted, trusted_by?, trusted_users?, trusted_users_origin?, allowed}
 //	platform     {os, kind: ""|"nixos"|"nix-darwin", generated, generated_by?, home_manager,
 //	             service_manager: ""|"systemd"|"launchd"}
@@ -73,7 +83,8 @@
 //	             files: [{path, exists, mtime?, changed}], stale}
 //	config       {from: "daemon"|"client", trusted_public_keys: [{key, origin}],
 //	             require_sigs, require_sigs_origin, secret_key_files: [...]}
-//	keys         [{key, name, verdict, accepted, reasons: [{code, message, origin?}],
+//	keys         [{key, name, verdict: "trusted"|"accepts-all"|"not-trusted"|"user-only"|
+//	             "shadowed"|"restart-needed"|"config-error", accepted, reasons: [{code, message, origin?}],
 //	             fixes: [{message, command?, snippet?, file?}]}]
 //	cache?       {url, status: "used"|"allowed"|"refused", reasons, fixes}
 //	cross_check? {command, agrees, differences: [{setting, nix, checker}], error?}

@@ -56,6 +56,7 @@ func run(t *testing.T, cmd *exec.Cmd) string {
 // signed with a key of its own.
 type signedCache struct {
 	dir, path, key, other string // other: a different key with key's name
+	secret                string // key's secret half
 }
 
 var (
@@ -119,6 +120,7 @@ func makeSignedCache(dir string) (*signedCache, string) {
 	if msg != "" {
 		return nil, msg
 	}
+	sc.secret = secret
 	if err := os.WriteFile(dir+"/secret", []byte(secret), 0o600); err != nil {
 		return nil, err.Error()
 	}
@@ -155,7 +157,13 @@ func TestAcceptsLikeNixCopy(t *testing.T) {
 		{"shadowed by a same-name key", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $OTHER $KEY\n"}, nil, Shadowed},
 		{"replaced by a later plain assignment", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $KEY\n", "home/.config/nix/nix.conf": "trusted-public-keys = $OTHER\n"}, nil, Shadowed},
 		{"absent", nil, nil, NotTrusted},
-		{"malformed entry", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $KEY garbage\n"}, nil, NotTrusted},
+		// Nix throws on every entry that is not a valid public key, of any
+		// name: "public key is not valid", "secret key is corrupt".
+		{"malformed entry", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $KEY garbage\n"}, nil, BadConfig},
+		{"malformed entry of the key's name first", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = nixsign-e2e-1:AAAA $KEY\n"}, nil, BadConfig},
+		{"malformed entry of the key's name later", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $KEY nixsign-e2e-1:AAAA\n"}, nil, BadConfig},
+		{"a secret key as an entry", map[string]string{"etc/nix.conf": "extra-trusted-public-keys = $SECRET\n"}, nil, BadConfig},
+		{"malformed entry, require-sigs = false", map[string]string{"etc/nix.conf": "require-sigs = false\nextra-trusted-public-keys = garbage\n"}, nil, AcceptsAll},
 		{"require-sigs = false", map[string]string{"etc/nix.conf": "require-sigs = false\n"}, nil, AcceptsAll},
 		{"require-sigs = false in NIX_CONFIG", nil, map[string]string{"NIX_CONFIG": hermetic + "\nrequire-sigs = false"}, AcceptsAll},
 	} {
@@ -190,6 +198,7 @@ func writeFiles(t *testing.T, w string, files map[string]string, sc *signedCache
 		p := filepath.Join(w, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		data = strings.ReplaceAll(data, "$OTHER", sc.other)
+		data = strings.ReplaceAll(data, "$SECRET", sc.secret)
 		data = strings.ReplaceAll(data, "$KEY", sc.key)
 		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 			t.Fatal(err)
@@ -285,11 +294,13 @@ func TestAcceptsLikeNixDaemon(t *testing.T) {
 		{name: "trusted user's require-sigs = false does not reach the daemon", clientNixConfig: "require-sigs = false", want: NotTrusted},
 		{name: "daemon's require-sigs = false", daemonConf: "require-sigs = false\n", want: AcceptsAll},
 		{name: "absent", want: NotTrusted},
+		{name: "daemon's malformed entry of the key's name", daemonConf: "extra-trusted-public-keys = nixsign-e2e-1:AAAA $KEY\n", want: BadConfig},
+		{name: "daemon's secret key entry", daemonConf: "extra-trusted-public-keys = $KEY $SECRET\n", want: BadConfig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			fill := func(s string) string {
-				return strings.ReplaceAll(strings.ReplaceAll(s, "$OTHER", sc.other), "$KEY", sc.key)
+				return strings.NewReplacer("$OTHER", sc.other, "$KEY", sc.key, "$SECRET", sc.secret).Replace(s)
 			}
 			d := newTestDaemon(t, fill(tc.daemonNixConfig))
 			d.write("etc/nix.conf", fill(tc.daemonConf))

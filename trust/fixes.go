@@ -2,6 +2,7 @@ package trust
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nixsign/nixsign/conf/nixconf"
@@ -126,23 +127,42 @@ func (f fixer) addFixes(key string) []Fix {
 	return fixes
 }
 
-// removeFixes returns the steps that remove an entry from where it is.
+// removeFixes returns the steps that remove an entry from where it is. An
+// entry that is a secret key is shown redacted, removed by its name (never
+// by its text, which would put the secret on a command line), and must be
+// rotated.
 func (f fixer) removeFixes(it nixconf.Item) []Fix {
 	o := it.Origin
+	text, arg, rotate := sign.DisplayKeyText(it.Text), it.Text, ""
+	if sign.LooksLikeSecretKey(it.Text) {
+		text = "the secret key " + text
+		arg = entryName(it.Text)
+		rotate = "; then rotate the key (nixsign key generate): it is a secret key, so treat it as exposed"
+	}
 	switch {
 	case o.Layer == nixconf.LayerDefault:
 		return nil
 	case o.Layer == nixconf.LayerEnv:
-		return []Fix{{Message: "remove " + it.Text + " from the NIX_CONFIG environment variable"}}
+		return []Fix{{Message: "remove " + text + " from the NIX_CONFIG environment variable" + rotate}}
 	}
 	if g, ok := generatedBy(f.m, o.File, f.store); ok || o.File == f.conf && f.plat.Generated {
 		if o.Layer == nixconf.LayerUser {
-			return []Fix{{Message: "remove " + it.Text + " from nix.settings.trusted-public-keys in home.nix (" + g + "), then run home-manager switch"}}
+			return []Fix{{Message: "remove " + text + " from nix.settings.trusted-public-keys in home.nix (" + g + "), then run home-manager switch" + rotate}}
 		}
 		file, cmd := f.plat.rebuild()
-		return []Fix{{Message: "remove " + it.Text + " from nix.settings.trusted-public-keys in " + file + ", then run " + cmd}}
+		return []Fix{{Message: "remove " + text + " from nix.settings.trusted-public-keys in " + file + ", then run " + cmd + rotate}}
 	}
-	return []Fix{{Message: "remove " + it.Text + " from " + o.File + " (line " + fmt.Sprint(o.Line) + ")", Command: f.trustCmd("remove", o.File, it.Text)}}
+	fix := Fix{Message: "remove " + text + " from " + o.File + " (line " + fmt.Sprint(o.Line) + ")" + rotate}
+	switch {
+	case arg == "":
+		fix.Message += " (it has no name: edit the file by hand)"
+	case arg != it.Text:
+		fix.Message += " (the command removes every entry named " + arg + ")"
+		fallthrough
+	default:
+		fix.Command = f.trustCmd("remove", o.File, arg)
+	}
+	return []Fix{fix}
 }
 
 // forKey returns the steps that change the verdict to Trusted.
@@ -157,17 +177,19 @@ func (f fixer) forKey(c *checker, k sign.PublicKey, v Verdict, l lookup) []Fix {
 		return []Fix{*f.restart}
 	case sign.ValidateNameForConf(k.Name) != nil:
 		return []Fix{{Message: "generate a new key whose name has no whitespace, '#' or control characters", Command: "nixsign key generate --name NAME --out FILE"}}
-	case l.winner != nil && !l.same && l.winner.Origin.Layer == nixconf.LayerDefault:
+	case l.winner != nil && !l.same && !l.bad && l.winner.Origin.Layer == nixconf.LayerDefault:
 		return []Fix{{Message: "the name " + k.Name + " is the one of the cache.nixos.org key: generate a key with another name", Command: "nixsign key generate --name NAME --out FILE"}}
 	}
 	var fixes []Fix
+	removesKey := false // a removal by name takes the key itself away too
 	for _, it := range l.malformed {
 		fixes = append(fixes, f.removeFixes(it)...)
+		removesKey = removesKey || sign.LooksLikeSecretKey(it.Text) && entryName(it.Text) == k.Name
 	}
 	if l.winner != nil && !l.same {
 		fixes = append(fixes, f.removeFixes(*l.winner)...)
 	}
-	if l.winner == nil || !l.same && l.later == nil {
+	if l.winner == nil || !l.same && l.later == nil || removesKey {
 		fixes = append(fixes, f.addFixes(k.String())...)
 	} else if f.restart != nil && len(fixes) > 0 {
 		fixes = append(fixes, *f.restart)
@@ -175,5 +197,17 @@ func (f fixer) forKey(c *checker, k sign.PublicKey, v Verdict, l lookup) []Fix {
 	if v == UserOnly {
 		fixes = append(fixes, Fix{Message: "or make user " + c.user.Name + " a trusted user (trusted-users in " + f.conf + "): this gives it the power of root over the store"})
 	}
-	return fixes
+	return dedupFixes(fixes)
+}
+
+// dedupFixes drops the fixes that repeat an earlier one: an entry can be
+// both malformed and the first of the key's name.
+func dedupFixes(fixes []Fix) []Fix {
+	var out []Fix
+	for _, fx := range fixes {
+		if !slices.Contains(out, fx) {
+			out = append(out, fx)
+		}
+	}
+	return out
 }

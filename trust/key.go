@@ -2,6 +2,7 @@ package trust
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nixsign/nixsign/conf/nixconf"
@@ -13,8 +14,9 @@ import (
 type lookup struct {
 	winner    *nixconf.Item  // the first entry with the key's name
 	same      bool           // winner is the key
+	bad       bool           // winner is not a valid public key
 	later     *nixconf.Item  // the key itself, listed after a different winner
-	malformed []nixconf.Item // entries Nix fails on
+	malformed []nixconf.Item // entries Nix fails on, of any name
 }
 
 func lookupKey(items []nixconf.Item, k sign.PublicKey) lookup {
@@ -25,17 +27,42 @@ func lookupKey(items []nixconf.Item, k sign.PublicKey) lookup {
 		if err != nil {
 			l.malformed = append(l.malformed, *it)
 		}
-		name, _, _ := strings.Cut(it.Text, ":")
-		if name != k.Name {
+		if entryName(it.Text) != k.Name {
 			continue
 		}
 		if l.winner == nil {
-			l.winner, l.same = it, err == nil && pk.Equal(k)
+			l.winner, l.same, l.bad = it, err == nil && pk.Equal(k), err != nil
 		} else if !l.same && l.later == nil && err == nil && pk.Equal(k) {
 			l.later = it
 		}
 	}
 	return l
+}
+
+// entryName returns the name of a trusted-public-keys entry, the text
+// before the first ':', "" when there is none.
+func entryName(text string) string {
+	name, _, ok := strings.Cut(text, ":")
+	if !ok {
+		return ""
+	}
+	return name
+}
+
+// nixKeyError is the error Nix 2.8.0 throws on a trusted-public-keys entry
+// (PublicKey's constructor), observed with nix store verify.
+func nixKeyError(text string) string {
+	name, rest, _ := strings.Cut(text, ":")
+	if name == "" || rest == "" {
+		return "secret key is corrupt"
+	}
+	for i := 0; i < len(rest) && rest[i] != '='; i++ {
+		c := rest[i]
+		if !(c == '\n' || c == '+' || c == '/' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+			return "invalid character in Base64 string"
+		}
+	}
+	return "public key is not valid"
 }
 
 // describeOrigin says where an entry comes from, for a reason.
@@ -90,8 +117,12 @@ func (c *checker) checkKey(k sign.PublicKey) KeyReport {
 		if c.r.Store.Mode == ModeDaemon && c.r.Config.From == "client" {
 			add("user-trusted", "", "the daemon takes it from your configuration because user %s is trusted (trusted-users: %s); for other users it does not count", c.user.Name, c.r.User.TrustedBy)
 		}
+	case l.bad:
+		// A malformed entry of the key's name: Nix fails before it could
+		// shadow anything; the malformed reasons below say so.
+		kr.Verdict = BadConfig
 	case l.winner != nil:
-		add("shadowed", origin(l.winner.Origin), "a different key named %q comes first in %s trusted-public-keys (%s: %s); Nix keeps the first key of a name", k.Name, whose, describeOrigin(l.winner.Origin), l.winner.Text)
+		add("shadowed", origin(l.winner.Origin), "a different key named %q comes first in %s trusted-public-keys (%s: %s); Nix keeps the first key of a name", k.Name, whose, describeOrigin(l.winner.Origin), sign.DisplayKeyText(l.winner.Text))
 		if l.later != nil {
 			add("shadowed-later", origin(l.later.Origin), "your key is listed after it (%s), where it does not count", describeOrigin(l.later.Origin))
 		}
@@ -102,13 +133,18 @@ func (c *checker) checkKey(k sign.PublicKey) KeyReport {
 		c.userOnly(k, &kr, add)
 	}
 	for _, it := range l.malformed {
-		add("malformed", origin(it.Origin), "the entry %q (%s) is not a valid public key: Nix fails every signature check", it.Text, describeOrigin(it.Origin))
-		if kr.Verdict == Trusted {
-			kr.Verdict = NotTrusted
+		add("malformed", origin(it.Origin), "%s", malformedMessage(it))
+		if sign.LooksLikeSecretKey(it.Text) {
+			where := it.Origin.File
+			if it.Origin.Layer == nixconf.LayerEnv {
+				where = "NIX_CONFIG"
+			}
+			add("secret-key-entry", origin(it.Origin), "the entry %s is a secret key: anyone who can read %s may have copied it, so treat it as exposed: remove it and rotate the key", sign.DisplayKeyText(it.Text), where)
 		}
+		kr.Verdict = BadConfig
 	}
-	if !kr.Verdict.Accepted() && len(v.secretFiles) > 0 {
-		add("secret-key-files", "", "Nix also trusts the public halves of secret-key-files (%s); nixsign-check never opens secret keys, so it cannot tell whether one of them is this key", strings.Join(itemTexts(v.secretFiles), " "))
+	if !kr.Verdict.Accepted() && kr.Verdict != BadConfig && len(v.secretFiles) > 0 {
+		add("secret-key-files", "", "Nix also trusts the public halves of secret-key-files (%s); nixsign-check never opens secret keys, so it cannot tell whether one of them is this key", strings.Join(pathTexts(v.secretFiles), " "))
 	}
 	if kr.Verdict == Trusted && c.r.Daemon != nil && c.r.Daemon.Stale {
 		kr.Verdict = RestartNeeded
@@ -165,8 +201,19 @@ func describeList(items []nixconf.Item) string {
 	}
 	var names []string
 	for _, it := range items {
-		name, _, _ := strings.Cut(it.Text, ":")
+		name := entryName(it.Text)
+		if name == "" {
+			name = strconv.Quote(sign.DisplayKeyText(it.Text))
+		}
 		names = append(names, name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// malformedMessage says what is wrong with a trusted-public-keys entry Nix
+// fails on, in the config-error form "file:line: problem"; the entry is
+// shown with sign.DisplayKeyText.
+func malformedMessage(it nixconf.Item) string {
+	return fmt.Sprintf("%s: trusted-public-keys entry %q is not a valid public key: Nix fails every signature check with %q, so it trusts no key",
+		origin(it.Origin), sign.DisplayKeyText(it.Text), nixKeyError(it.Text))
 }

@@ -14,12 +14,15 @@ import (
 // ReadKey returns the public key that arg stands for: the key itself,
 // "NAME:BASE64", or the name of a file holding one (surrounding whitespace
 // is ignored). A file that holds a secret key is refused without its
-// contents being shown. The error wraps fs.ErrNotExist when arg is neither
+// contents being shown, and so is a secret key given as arg. The error wraps fs.ErrNotExist when arg is neither
 // a key nor an existing file.
 func ReadKey(arg string) (sign.PublicKey, error) {
 	k, perr := sign.ParsePublicKey(arg)
 	if perr == nil {
 		return k, nil
+	}
+	if sign.LooksLikeSecretKey(arg) {
+		return sign.PublicKey{}, perr // it is no file name, and must not be echoed
 	}
 	f, err := os.Open(arg)
 	if err != nil {

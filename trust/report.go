@@ -30,6 +30,11 @@ const (
 	// RestartNeeded: the configuration trusts the key, but the running
 	// daemon started before it last changed.
 	RestartNeeded Verdict = "restart-needed"
+	// BadConfig: trusted-public-keys holds an entry that is not a valid
+	// public key (of any name: a key of the wrong length, a secret key,
+	// text without a name), on which Nix throws at every signature check,
+	// so that it trusts no key. Its problem is ProblemConfig.
+	BadConfig Verdict = "config-error"
 )
 
 // Accepted reports whether the store accepts paths signed by the key.
@@ -43,6 +48,7 @@ type Problem string
 const (
 	ProblemNone       Problem = "" // everything checked passed
 	ProblemConfig     Problem = "config-error"
+	ProblemStore      Problem = "store-unusable" // nix cannot open the store (StoreInfo.Error)
 	ProblemNotTrusted Problem = Problem(NotTrusted)
 	ProblemUserOnly   Problem = Problem(UserOnly)
 	ProblemShadowed   Problem = Problem(Shadowed)
@@ -53,7 +59,7 @@ const (
 
 // Problems lists the problems in order of precedence.
 var Problems = []Problem{
-	ProblemConfig, ProblemNotTrusted, ProblemUserOnly, ProblemShadowed,
+	ProblemConfig, ProblemStore, ProblemNotTrusted, ProblemUserOnly, ProblemShadowed,
 	ProblemRestart, ProblemDisagree, ProblemCache,
 }
 
@@ -102,12 +108,15 @@ type ConfigInfo struct {
 	// From is whose configuration it is: "daemon", or "client" (a local
 	// store, or a trusted user's own trusted-public-keys).
 	From string `json:"from"`
-	// TrustedPublicKeys is the list in order, each entry with its origin.
+	// TrustedPublicKeys is the list in order, each entry with its origin;
+	// an entry that is a secret key shows as "NAME:<secret key, redacted>"
+	// (sign.DisplayKeyText).
 	TrustedPublicKeys []Entry `json:"trusted_public_keys"`
 	RequireSigs       bool    `json:"require_sigs"`
 	RequireSigsOrigin string  `json:"require_sigs_origin"`
 	// SecretKeyFiles are files whose public halves Nix trusts as well; the
-	// checker never opens them.
+	// checker never opens them. An entry that is a secret key itself shows
+	// as sign.NotAPath.
 	SecretKeyFiles []string `json:"secret_key_files"`
 }
 
@@ -131,7 +140,8 @@ type KeyReport struct {
 type Reason struct {
 	// Code names the reason for scripts: listed, not-listed, user-only,
 	// user-trusted, user-untrusted, shadowed, shadowed-later, malformed,
-	// daemon-stale, require-sigs-off, secret-key-files, name-whitespace.
+	// secret-key-entry, daemon-stale, require-sigs-off, secret-key-files,
+	// name-whitespace.
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Origin  string `json:"origin,omitempty"` // "file:line", or "default"
@@ -150,7 +160,7 @@ type ConfigError struct {
 	// Whose is "client" (every nix command fails) or "daemon" (the daemon
 	// fails to start).
 	Whose   string `json:"whose"`
-	Message string `json:"message"` // "file:line: problem"
+	Message string `json:"message"` // "file:line: problem", secret keys redacted (sign.RedactSecrets)
 }
 
 // CacheReport says whether the user's nix commands use a binary cache.
@@ -188,6 +198,9 @@ func (r *Report) computeProblem() {
 	has := map[Problem]bool{}
 	if len(r.Errors) > 0 {
 		has[ProblemConfig] = true
+	}
+	if r.Store.Error != "" {
+		has[ProblemStore] = true
 	}
 	for _, k := range r.Keys {
 		if !k.Verdict.Accepted() {

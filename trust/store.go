@@ -30,6 +30,12 @@ type StoreInfo struct {
 	Socket string `json:"socket,omitempty"`
 	// Why says how "auto" was resolved.
 	Why string `json:"why,omitempty"`
+	// Error is why the user's nix commands cannot use the store at all,
+	// as nix says it: the daemon's socket cannot be examined or connected
+	// to, commonly because its directory is closed to the user ("" when
+	// nothing stops them). Fix is then how to let the user in.
+	Error string `json:"error,omitempty"`
+	Fix   *Fix   `json:"fix,omitempty"`
 }
 
 // stateDir returns Nix's state directory in env (NIX_STATE_DIR).
@@ -52,26 +58,38 @@ func socketPath(vars map[string]string) string {
 // resolveStore decides how nix opens the store uri (openStore in Nix
 // 2.8.0): "auto" is the local store when the state directory is readable
 // and writable, else the daemon when its socket exists, else the local
-// store again.
-func resolveStore(m machineFS, vars map[string]string, uri string) StoreInfo {
+// store again. Whether the socket exists is Nix's pathExists: an error
+// other than ENOENT or ENOTDIR (EACCES, when the user may not search the
+// socket's directory) makes nix fail; the checker then goes on as if the
+// socket existed (it commonly does), and says why nix fails.
+func (c *checker) resolveStore(uri string) StoreInfo {
 	si := StoreInfo{URI: uri}
 	base, _, _ := strings.Cut(uri, "?")
 	switch {
 	case base == "" || base == "auto":
 		si.URI = "auto"
-		sd, sock := stateDir(vars), socketPath(vars)
-		switch {
-		case writable(m.host(sd)):
+		sd, sock := stateDir(c.vars), socketPath(c.vars)
+		if c.writableDir(sd) {
 			si.Mode, si.Why = ModeLocal, "auto: the state directory "+sd+" is writable"
-		case m.exists(sock):
+			break
+		}
+		exists, err := c.pathExists(sock)
+		switch {
+		case err != nil:
+			si.Mode, si.Socket, si.Why = ModeDaemon, sock, "auto: "+sd+" is not writable and the daemon socket cannot be examined"
+			si.Error, si.Fix = c.socketError(sock, true)
+		case exists:
 			si.Mode, si.Socket, si.Why = ModeDaemon, sock, "auto: "+sd+" is not writable and the daemon socket exists"
+			si.Error, si.Fix = c.socketError(sock, false)
 		default:
 			si.Mode, si.Why = ModeLocal, "auto: "+sd+" is not writable and there is no daemon socket"
 		}
 	case base == "daemon":
-		si.Mode, si.Socket = ModeDaemon, socketPath(vars)
+		si.Mode, si.Socket = ModeDaemon, socketPath(c.vars)
+		si.Error, si.Fix = c.socketError(si.Socket, false)
 	case strings.HasPrefix(base, "unix://"):
 		si.Mode, si.Socket = ModeDaemon, strings.TrimPrefix(base, "unix://")
+		si.Error, si.Fix = c.socketError(si.Socket, false)
 	case base == "local" || strings.HasPrefix(base, "/") || strings.HasPrefix(base, "local://"):
 		si.Mode = ModeLocal
 	default:

@@ -15,6 +15,7 @@ var verdictText = map[Verdict]string{
 	UserOnly:      "NOT trusted: only your user configuration trusts it, and the daemon ignores that",
 	Shadowed:      "NOT trusted: a different key with the same name comes first",
 	RestartNeeded: "trusted by the configuration, but the running daemon needs a restart",
+	BadConfig:     "NOT trusted: trusted-public-keys has an entry Nix fails on, so it trusts no key",
 }
 
 // WriteText writes the report for people: the store and daemon, the user,
@@ -31,6 +32,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("store: local (nix opens the store itself, so your whole configuration counts)")
 	default:
 		p("store: %s (another machine; checking this machine's configuration)", r.Store.URI)
+	}
+	if r.Store.Error != "" {
+		p("store: NOT usable by %s: %s", r.User.Name, r.Store.Error)
+		if r.Store.Fix != nil {
+			writeFixes(bw, []Fix{*r.Store.Fix})
+		}
 	}
 	if d := r.Daemon; d != nil {
 		var procs []string

@@ -8,6 +8,7 @@ import (
 	"github.com/nixsign/nixsign/cmd/internal/cli"
 	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/conf/floxconf"
+	"github.com/nixsign/nixsign/sign"
 	"github.com/nixsign/nixsign/sign/secretkey"
 	ucli "github.com/urfave/cli/v2"
 )
@@ -24,6 +25,7 @@ var configCommand = &ucli.Command{
 			Name:      "get",
 			Usage:     "print the value flox uses, and where it comes from (on stderr)",
 			ArgsUsage: floxconf.Key,
+			Flags:     []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print the value, where it comes from and its problems as JSON"}},
 			Action:    configGet,
 		},
 		{
@@ -64,16 +66,43 @@ func configGet(c *ucli.Context) error {
 	if !ok {
 		return diag.Wrap(diag.ExitFailure, fmt.Errorf("%s is not set; set it with: nixsign config set %s /absolute/path/to/key.sec", floxconf.Key, floxconf.Key))
 	}
-	fmt.Fprintln(c.App.Writer, value)
-	p.Infof("from %s", src)
 	warnings, err := floxconf.Validate(value, src)
 	if err != nil {
-		p.Warnf("%v", err)
+		warnings = append([]string{err.Error()}, warnings...)
+	}
+	if c.Bool("json") {
+		if err := writeJSON(c.App.Writer, newConfigJSON(value, src, warnings)); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(c.App.Writer, sign.DisplayPath(value))
+		p.Infof("from %s", src)
 	}
 	for _, w := range warnings {
 		p.Warnf("%s", w)
 	}
 	return nil
+}
+
+// configJSON is the output of config get --json.
+type configJSON struct {
+	Key      string   `json:"key"`
+	Value    string   `json:"value"`
+	Source   string   `json:"source"`             // as on stderr without --json
+	File     string   `json:"file,omitempty"`     // the flox.toml the value is read from
+	Line     int      `json:"line,omitempty"`     // its line there
+	Variable string   `json:"variable,omitempty"` // or the environment variable
+	Warnings []string `json:"warnings"`           // what flox or Nix would get wrong
+}
+
+func newConfigJSON(value string, src floxconf.Source, warnings []string) configJSON {
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return configJSON{
+		Key: floxconf.Key, Value: sign.DisplayPath(value), Source: src.String(),
+		File: src.File, Line: src.Line, Variable: src.Var, Warnings: warnings,
+	}
 }
 
 func configSet(c *ucli.Context) error {

@@ -13,15 +13,18 @@ import (
 )
 
 // hashCommand prints the NAR hash of each path, like `nix hash path`: one
-// line per path, in order, SRI unless another encoding is asked for. Paths
-// are hashed concurrently on all cores.
+// line per path, in order, SRI unless another encoding is asked for; the
+// other encodings are bare digests, as Nix prints them (--base32 is the
+// 52-character nixbase32 string, without narinfo's "sha256:" prefix).
+// Paths are hashed concurrently on all cores.
 var hashCommand = &ucli.Command{
 	Name:      "hash",
 	Usage:     "print the NAR hash of paths, like nix hash path",
 	ArgsUsage: "PATH...",
 	Flags: []ucli.Flag{
-		&ucli.BoolFlag{Name: "base32", Usage: "print sha256:<nix32>-style nixbase32 (as in narinfo files)"},
-		&ucli.BoolFlag{Name: "base16", Usage: "print lowercase hexadecimal"},
+		&ucli.BoolFlag{Name: "base32", Usage: "print the bare nixbase32 digest (52 characters), like nix hash path --base32"},
+		&ucli.BoolFlag{Name: "base16", Usage: "print the bare lowercase hexadecimal digest, like nix hash path --base16"},
+		&ucli.BoolFlag{Name: "base64", Usage: "print the bare base64 digest, like nix hash path --base64"},
 		&ucli.BoolFlag{Name: "sri", Usage: "print sha256-<base64> (the default)"},
 		&ucli.BoolFlag{Name: "size", Usage: "also print the NAR size in bytes after the hash"},
 	},
@@ -73,7 +76,12 @@ func hashFormat(c *ucli.Context) (func(hash.Hash) string, error) {
 	for _, f := range []struct {
 		name string
 		fn   func(hash.Hash) string
-	}{{"base32", hash.Hash.Nix32}, {"base16", hash.Hash.Base16}, {"sri", hash.Hash.SRI}} {
+	}{
+		{"base32", hash.Hash.Nix32},
+		{"base16", hash.Hash.Base16},
+		{"base64", hash.Hash.Base64},
+		{"sri", hash.Hash.SRI},
+	} {
 		if c.Bool(f.name) {
 			picked = append(picked, "--"+f.name)
 			format = f.fn

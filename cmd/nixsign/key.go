@@ -12,6 +12,7 @@ import (
 	"github.com/nixsign/nixsign/cmd/internal/cli"
 	"github.com/nixsign/nixsign/cmd/internal/diag"
 	"github.com/nixsign/nixsign/cmd/internal/keycode"
+	"github.com/nixsign/nixsign/internal/fsutil"
 	"github.com/nixsign/nixsign/sign"
 	"github.com/nixsign/nixsign/sign/secretkey"
 	ucli "github.com/urfave/cli/v2"
@@ -71,6 +72,9 @@ var keyGenerateCommand = &ucli.Command{
 // writeKeyFiles writes the secret (and public) key files, checking both
 // targets before writing either so a refusal leaves nothing behind.
 func writeKeyFiles(k *secretkey.Key, out, pubOut string, force bool) error {
+	if pubOut != "" && sameFile(out, pubOut) {
+		return diag.Usagef("key generate: --out and --public-out name the same file, %s: the public key would replace the secret key", out)
+	}
 	for _, p := range []string{out, pubOut} {
 		if p == "" || force {
 			continue
@@ -91,6 +95,35 @@ func writeKeyFiles(k *secretkey.Key, out, pubOut string, force bool) error {
 	return nil
 }
 
+// sameFile reports whether the paths a and b name one file: the same path
+// once made absolute and cleaned, the same name in one directory reached
+// two ways (a symbolic link to a directory), or, when both exist, one file
+// (a hard link, or a symbolic link to the other).
+func sameFile(a, b string) bool {
+	a, errA := filepath.Abs(a)
+	b, errB := filepath.Abs(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	if a == b {
+		return true
+	}
+	if filepath.Base(a) == filepath.Base(b) {
+		da, errA := os.Stat(filepath.Dir(a))
+		db, errB := os.Stat(filepath.Dir(b))
+		if errA == nil && errB == nil && os.SameFile(da, db) {
+			return true
+		}
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// maxKeyFile bounds what key public and key inspect read: a key file is
+// about 100 bytes (as sign/secretkey bounds it).
+const maxKeyFile = 64 << 10
+
 // keyPublicCommand prints the public key of a secret key read from a file or
 // stdin, like `nix key convert-secret-to-public`, after checking that the
 // key's public half matches its seed.
@@ -103,38 +136,64 @@ var keyPublicCommand = &ucli.Command{
 			return err
 		}
 		name := c.Args().First()
-		var data []byte
-		var err error
+		var k *secretkey.Key
 		if name == "" || name == "-" {
-			name = "stdin"
-			data, err = io.ReadAll(io.LimitReader(os.Stdin, 64<<10))
+			data, err := io.ReadAll(io.LimitReader(os.Stdin, maxKeyFile+1))
+			defer clear(data)
+			switch {
+			case err != nil:
+				return diag.Wrap(diag.ExitIOErr, fmt.Errorf("stdin: %v", err))
+			case len(data) > maxKeyFile:
+				return diag.Wrap(diag.ExitDataErr, fmt.Errorf("stdin: more than %d bytes, which no key file holds", maxKeyFile))
+			}
+			if k, err = secretkey.Parse(data); err != nil {
+				return diag.Wrap(diag.ExitDataErr, fmt.Errorf("stdin: %v", err))
+			}
 		} else {
-			data, err = os.ReadFile(name)
-			warnKeyFile(c, name)
-		}
-		if err != nil {
-			return keyFileError(err)
-		}
-		k, err := secretkey.Parse(data)
-		if err != nil {
-			return diag.Wrap(diag.ExitDataErr, fmt.Errorf("%s: %v", name, err))
+			var err error
+			if k, err = readSecretKey(c, name); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintln(c.App.Writer, k.Public())
 		return nil
 	},
 }
 
-// warnKeyFile prints a warning for each way the key file breaks the policy
-// that signing enforces (mode, owner, path), without failing.
-func warnKeyFile(c *ucli.Context, path string) {
-	_, problems := secretkey.Inspect(path)
+// readSecretKey reads the secret key file at path for key public, which
+// accepts what Nix accepts: a loose mode, another owner and a symbolic link
+// are warnings (the policy that signing enforces), a relative path is fine.
+// What gives no key (a missing file, a directory, a named pipe, a device, a
+// malformed key) is an error in the words of key inspect. The file is read
+// as sign/secretkey reads it: without blocking, and at most 64 KiB.
+func readSecretKey(c *ucli.Context, path string) (*secretkey.Key, error) {
 	p := diag.Printer{Prog: "nixsign", W: c.App.ErrWriter}
+	k, problems := secretkey.Inspect(path)
 	for _, e := range problems {
 		switch e.Kind {
-		case secretkey.TooOpen, secretkey.WrongOwner, secretkey.Symlink:
+		case secretkey.NotAbsolute, secretkey.UnusableName:
+		case secretkey.TooOpen, secretkey.WrongOwner:
 			p.Warnf("%v", e)
+		case secretkey.Symlink:
+			// Inspect does not follow it: read where it leads, which is
+			// no link (EvalSymlinks resolved them all).
+			target, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return nil, diag.Wrap(diag.ExitNoInput, e)
+			}
+			p.Warnf("%v", e)
+			return readSecretKey(c, target)
+		default:
+			return nil, keyFileError(e)
 		}
 	}
+	if k == nil { // a problem that left no key, such as a key given as the path
+		if len(problems) == 0 {
+			return nil, diag.Wrap(diag.ExitDataErr, fmt.Errorf("%s: no key", path))
+		}
+		return nil, keyFileError(problems[0])
+	}
+	return k, nil
 }
 
 // keyReport is what `key inspect` prints; it never holds secret material.
@@ -160,6 +219,7 @@ var keyInspectCommand = &ucli.Command{
 		if c.Bool("json") {
 			enc := json.NewEncoder(c.App.Writer)
 			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
 			if e := enc.Encode(r); e != nil {
 				return e
 			}
@@ -173,14 +233,14 @@ var keyInspectCommand = &ucli.Command{
 // inspectKey examines a file that should hold a secret or a public key.
 // The error, if any, is the first problem, for the exit code.
 func inspectKey(path string) (keyReport, error) {
-	r := keyReport{File: path, Kind: "unknown", Problems: []string{}}
-	if abs, err := filepath.Abs(path); err == nil && filepath.IsAbs(path) {
+	r := keyReport{File: sign.DisplayPath(path), Kind: "unknown", Problems: []string{}}
+	if abs, err := filepath.Abs(path); err == nil && filepath.IsAbs(path) && !sign.LooksLikeSecretKey(path) {
 		r.File = abs
 	}
 	k, problems := secretkey.Inspect(path)
 	if k != nil {
 		r.Kind, r.Name, r.PublicKey = "secret key", k.Name(), k.Public().String()
-	} else if data, err := os.ReadFile(path); err == nil && len(data) < 4096 {
+	} else if data, err := fsutil.ReadSmallFile(path, maxKeyFile); err == nil {
 		if pk, err := sign.ParsePublicKey(strings.TrimRight(string(data), "\n")); err == nil {
 			r.Kind, r.Name, r.PublicKey = "public key", pk.Name, pk.String()
 			r.OK = true

@@ -19,6 +19,10 @@ import (
 // copy it always copies the whole closure (a cache whose narinfo names
 // references it lacks is of no use to a substituter), so -r changes nothing
 // and is accepted for symmetry with sign and verify.
+//
+// It ends with one line on stderr saying what was copied and what the
+// cache had already; --json prints the same on stdout for scripts, also
+// when the push stops at an error (what was committed before it).
 var pushCommand = &ucli.Command{
 	Name:      "push",
 	Usage:     "copy paths and their closure into a binary cache, signed, like nix copy --to file://",
@@ -29,6 +33,7 @@ var pushCommand = &ucli.Command{
 		&ucli.StringFlag{Name: "compression", Value: "zstd", Usage: "compression of the NAR files: zstd, xz or none"},
 		storeFlag(),
 		recursiveFlag("accepted for symmetry: push always copies the closure"),
+		&ucli.BoolFlag{Name: "json", Usage: "print the paths copied and skipped as JSON"},
 		verboseFlag(),
 	},
 	Action: func(c *ucli.Context) error {
@@ -67,12 +72,36 @@ var pushCommand = &ucli.Command{
 			Progress:    func(p store.PushProgress) { prog.update(p.Done, p.Total, p.Bytes, p.TotalBytes) },
 		})
 		prog.finish()
-		if c.Bool("verbose") || err != nil && len(res.Pushed) > 0 {
-			printer(c).Infof("push: copied %s (%s of NAR) to %s; %s there already",
+		if err == nil || len(res.Pushed) > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "copied %s (%s of NAR) to %s; %s there already\n",
 				plural(len(res.Pushed), "path"), humanBytes(res.Bytes), to, plural(len(res.Skipped), "was"))
+		}
+		if c.Bool("json") {
+			if jerr := writeJSON(c.App.Writer, newPushedJSON(to, res)); jerr != nil && err == nil {
+				err = jerr
+			}
 		}
 		return storeError(c, err)
 	},
+}
+
+// pushedJSON is the output of push --json.
+type pushedJSON struct {
+	To       string   `json:"to"`
+	Pushed   []string `json:"pushed"`   // copied, in the order they were committed
+	Skipped  []string `json:"skipped"`  // the cache had them already
+	NarBytes int64    `json:"narBytes"` // bytes of NAR copied, before compression
+}
+
+func newPushedJSON(to string, res store.PushResult) pushedJSON {
+	j := pushedJSON{To: to, Pushed: res.Pushed, Skipped: res.Skipped, NarBytes: res.Bytes}
+	if j.Pushed == nil {
+		j.Pushed = []string{}
+	}
+	if j.Skipped == nil {
+		j.Skipped = []string{}
+	}
+	return j
 }
 
 // plural returns "1 path", "2 paths"; "1 was", "2 were".

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nixsign/nixsign/cmd/internal/checkcmd"
@@ -42,8 +44,38 @@ func TestScript(t *testing.T) {
 			return hermetic(env, vectors)
 		},
 		Condition: condition,
-		Cmds:      map[string]func(ts *testscript.TestScript, neg bool, args []string){"lines": cmdLines},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"lines": cmdLines,
+			"exits": cmdExits,
+		},
 	})
+}
+
+// cmdExits runs a program as exec does and checks its exit code:
+// "exits N prog [args...]". The program's stdout and stderr are then those
+// of the last command, for stdout, stderr and lines to check.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! exits (give the code: exits N)")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits N prog [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || want < 0 || want > 255 {
+		ts.Fatalf("exits: bad exit code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() < 0 {
+			ts.Fatalf("exits: %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with code %d, want %d", args[1], got, want)
+	}
 }
 
 // cmdLines checks how many lines the last command wrote:
@@ -107,6 +139,8 @@ func currentUser() string {
 //
 //	nixstore  real Nix can write to /nix/store here (as root in CI)
 //	root      the stories run as root
+//	mount     the stories can mount a tmpfs (root, and not in a container
+//	          that forbids it)
 func condition(cond string) (bool, error) {
 	switch cond {
 	case "nixstore":
@@ -116,6 +150,42 @@ func condition(cond string) (bool, error) {
 		return os.Geteuid() == 0, nil
 	case "root":
 		return os.Geteuid() == 0, nil
+	case "mount":
+		canMountOnce.Do(func() { canMount = tryMount() })
+		return canMount, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+var (
+	canMountOnce sync.Once
+	canMount     bool
+)
+
+// tryMount reports whether a tmpfs can be mounted here, and unmounted, with
+// the mount and umount commands the stories use. Being root is not enough:
+// an unprivileged container's root may not mount.
+func tryMount() bool {
+	if os.Geteuid() != 0 {
+		return false
+	}
+	if _, err := exec.LookPath("mount"); err != nil {
+		return false
+	}
+	if _, err := exec.LookPath("umount"); err != nil {
+		return false
+	}
+	dir, err := os.MkdirTemp("", "nixsign-mount-")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(dir)
+	if exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).Run() != nil {
+		return false
+	}
+	if exec.Command("umount", dir).Run() != nil {
+		exec.Command("umount", "-l", dir).Run()
+		return false
+	}
+	return true
 }

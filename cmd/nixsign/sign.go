@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"syscall"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
 	"github.com/nixsign/nixsign/cmd/internal/diag"
+	"github.com/nixsign/nixsign/internal/fsutil"
 	"github.com/nixsign/nixsign/nix/cache"
 	"github.com/nixsign/nixsign/nix/store"
 	"github.com/nixsign/nixsign/sign"
@@ -23,7 +25,8 @@ import (
 // is checked against the key-file policy before the store is touched, the
 // path info (NAR hash, size, references) comes from the store, and the
 // signatures the paths lack are added there. With the files store, which
-// keeps no signatures, each is printed as "PATH<TAB>SIG" instead.
+// keeps no signatures, each is printed as "PATH<TAB>SIG" instead; auto
+// never falls back to it while Nix is installed (see openStore).
 var signCommand = &ucli.Command{
 	Name:      "sign",
 	Usage:     "sign store paths with a secret key, like nix store sign",
@@ -135,9 +138,13 @@ func verboseFlag() ucli.Flag {
 func printer(c *ucli.Context) diag.Printer { return diag.Printer{Prog: "nixsign", W: c.App.ErrWriter} }
 
 // openStore opens the store of --store (a cache is created when create).
+// Sign, verify and push all use it, and none may quietly work on the files
+// store while Nix is installed: it records no signature and has none to
+// check or copy, so --store auto then fails and says why (see store.Open);
+// --store files still opens it.
 func openStore(c *ucli.Context, create bool) (store.Store, error) {
 	p := printer(c)
-	opts := &store.Options{CreateCache: create}
+	opts := &store.Options{CreateCache: create, NoFilesFallback: true}
 	if c.Bool("verbose") {
 		opts.Explain = func(line string) { p.Infof("%s", line) }
 	}
@@ -190,13 +197,20 @@ func storeError(c *ucli.Context, err error) error {
 		}
 	case errors.As(err, &ue):
 		code = diag.ExitUnavailable
-		if ue.Store == "daemon" {
+		switch {
+		case ue.Store == "daemon" && errors.Is(err, fs.ErrPermission):
+			hint = "to use another store instead: --store local as the store's owner, or --store files to read the store's files without Nix (no signatures are read or recorded)"
+		case ue.Store == "daemon":
 			hint = "start the daemon (systemctl start nix-daemon), or pick another store with --store local or --store files"
+		case ue.Store == "auto":
+			hint = "start the daemon (systemctl start nix-daemon) or run as the store's owner; or pick a store explicitly: --store files reads the store's files without Nix (no signatures are read or recorded)"
 		}
 	case errors.Is(err, store.ErrUnknownStore):
 		code = diag.ExitUsage
 	case errors.As(err, &nv), errors.As(err, &cnv):
 		code = diag.ExitNoInput
+	case errors.Is(err, fsutil.ErrNotRegular), errors.Is(err, fsutil.ErrTooLarge):
+		code = diag.ExitDataErr // a cache file that is a FIFO, a device, or huge
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		code = diag.ExitIOErr
 		hint = "the disk is full; nothing was left half-written: free some space and run the command again"

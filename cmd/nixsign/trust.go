@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"syscall"
 
 	"github.com/nixsign/nixsign/cmd/internal/checkcmd"
@@ -43,7 +44,9 @@ var trustAddCommand = &ucli.Command{
 	Usage:     "trust a public key in the nix.conf the daemon reads",
 	ArgsUsage: "KEY|FILE",
 	Description: "Appends the key to the last extra-trusted-public-keys line (or adds one), keeping every other byte;\n" +
-		"the file is replaced atomically under a lock, the previous version kept as FILE" + nixconf.BackupSuffix + ".\n" +
+		"the file is replaced atomically under a lock, the previous version kept as FILE" + nixconf.BackupSuffix + ";\n" +
+		"the lock file, FILE" + nixconf.LockSuffix + ", stays beside it. With --conf, a FILE the daemon does not read\n" +
+		"is edited all the same, with a warning naming the file it reads.\n" +
 		"On NixOS and nix-darwin, where nix.conf is generated, it prints the nix.settings snippet instead.",
 	Flags: trustEditFlags(),
 	Action: func(c *ucli.Context) error {
@@ -61,14 +64,25 @@ var trustAddCommand = &ucli.Command{
 		}
 		w := c.App.Writer
 		switch {
+		case ed.Already != "" && ed.Unread:
+			fmt.Fprintf(w, "%s already lists %s (%s): nothing to change\n", ed.File, k, ed.Already)
 		case ed.Already != "":
 			fmt.Fprintf(w, "%s is already trusted (%s): nothing to change\n", k, ed.Already)
 		case opts.DryRun:
 			fmt.Fprint(w, ed.Diff)
-			return nil
 		default:
 			fmt.Fprintf(w, "added %s to %s%s\n", k, ed.File, backupNote(ed))
 			fmt.Fprint(w, ed.Diff)
+		}
+		if ed.Unread {
+			// The edit did what was asked; checking again would only
+			// report the key as not trusted.
+			diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Warnf(
+				"%s does not read %s (it reads %s): this machine does not trust the key because of it", ed.Reader, ed.File, ed.Reads)
+			return nil
+		}
+		if opts.DryRun {
+			return nil
 		}
 		return recheck(c, recheckOptions(opts.Options, ed), k)
 	},
@@ -114,6 +128,11 @@ var trustRemoveCommand = &ucli.Command{
 		}
 		fmt.Fprintf(w, "from %s%s\n", ed.File, backupNote(ed))
 		fmt.Fprint(w, ed.Diff)
+		if ed.Unread {
+			diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Warnf(
+				"%s does not read %s (it reads %s): the change does not affect what this machine trusts", ed.Reader, ed.File, ed.Reads)
+			return nil
+		}
 		return recheck(c, recheckOptions(opts.Options, ed), keys...)
 	},
 }
@@ -151,6 +170,11 @@ func editError(c *ucli.Context, err error) error {
 			fmt.Fprintf(c.App.Writer, "# %s\n%s\n", ge.Fix.File, ge.Fix.Snippet)
 		}
 		return diag.Wrap(diag.ExitCantCreate, err)
+	case errors.As(err, &ce) && strings.HasSuffix(ce.Entry, sign.Redacted):
+		// trust.AddKey redacts an entry that is a secret key; remove it by
+		// name.
+		diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Hintf("it is a secret key: remove it first and rotate it (treat it as exposed): nixsign trust remove %s", ce.Name)
+		return diag.Wrap(diag.ExitShadowed, err)
 	case errors.As(err, &ce):
 		diag.Printer{Prog: c.App.Name, W: c.App.ErrWriter}.Hintf("remove it first: nixsign trust remove %s", ce.Entry)
 		return diag.Wrap(diag.ExitShadowed, err)

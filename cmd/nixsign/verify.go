@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
@@ -14,7 +14,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// verifyCommand checks paths as `nix store verify` does (NIX-FORMATS §2.6),
+// verifyCommand checks paths as `nix store verify` does (src/nix/verify.cc),
 // with its exit codes ORed together: 1 some path's contents do not match its
 // NAR hash, 2 some path lacks enough valid signatures by trusted keys, 4
 // some path could not be checked. The trusted keys are the flag's, else
@@ -144,46 +144,58 @@ func reportVerified(c *ucli.Context, res []store.Verified) error {
 	return nil
 }
 
-// trustedKeys returns the keys of --trusted-public-keys, else the trusted
-// keys of the effective nix.conf as the nix client reads it:
-// trusted-public-keys (the first key of each name wins) and the public half
-// of each readable secret-key-files entry.
+// trustedKeys returns the trusted keys as Nix 2.8.0's getDefaultPublicKeys
+// builds them for the nix client: the trusted-public-keys of the effective
+// nix.conf, or of --trusted-public-keys, which (as Nix's flag) overrides
+// that setting only; then the public half of each secret-key-files entry.
+// The first key of each name wins. As in Nix, an entry that is not a valid
+// public key, or a secret key file that does not parse, fails the command;
+// a secret key file that cannot be read is skipped. A secret key whose
+// halves do not match counts with its second half, as in Nix, with a
+// warning. No key text that is printed shows a secret key.
 func trustedKeys(c *ucli.Context) (*sign.KeySet, error) {
+	cfg, err := nixconf.Load(nixconf.OSEnv())
+	if err != nil {
+		// The message may quote a line, which may hold a secret key.
+		return nil, diag.Wrap(diag.ExitConfig, errors.New(sign.RedactSecrets(err.Error())))
+	}
+	var keys []sign.PublicKey
 	if c.IsSet("trusted-public-keys") {
-		var keys []sign.PublicKey
 		for _, f := range strings.Fields(c.String("trusted-public-keys")) {
 			k, err := sign.ParsePublicKey(f)
 			if err != nil {
-				return nil, diag.Usagef("verify: --trusted-public-keys: %q: %v", f, err)
+				return nil, diag.Usagef("verify: --trusted-public-keys: %q: %v", sign.DisplayKeyText(f), err)
 			}
 			keys = append(keys, k)
 		}
-		return sign.NewNixKeySet(keys...), nil
+	} else {
+		// Every entry, shadowed ones too: Nix parses them all.
+		tpk, _ := cfg.Get("trusted-public-keys")
+		for _, it := range tpk.Items {
+			k, err := sign.ParsePublicKey(it.Text)
+			if err != nil {
+				return nil, diag.Wrap(diag.ExitConfig, fmt.Errorf("%s: trusted-public-keys: %q: %v", it.Origin, sign.DisplayKeyText(it.Text), err))
+			}
+			keys = append(keys, k)
+		}
 	}
-	cfg, err := nixconf.Load(nixconf.OSEnv())
-	if err != nil {
-		return nil, diag.Wrap(diag.ExitConfig, err)
-	}
-	pk := cfg.DefaultPublicKeys()
-	var keys []sign.PublicKey
-	for _, e := range pk.Keys {
-		k, err := sign.ParsePublicKey(e.Text)
-		if err != nil {
-			return nil, diag.Wrap(diag.ExitConfig, fmt.Errorf("%s: trusted-public-keys: %q: %v", e.Origin, e.Text, err))
+	p := printer(c)
+	for _, it := range cfg.DefaultPublicKeys().SecretKeyFiles {
+		k, mismatched, err := secretkey.PublicHalf(it.Text)
+		var fe *secretkey.FileError
+		switch {
+		case errors.As(err, &fe) && fe.Kind == secretkey.Malformed:
+			return nil, diag.Wrap(diag.ExitConfig, fmt.Errorf("%s: secret-key-files: %v (Nix fails here too)", it.Origin, err))
+		case errors.As(err, &fe) && fe.Path == sign.NotAPath:
+			p.Warnf("%s: secret-key-files: %v", it.Origin, err)
+			continue
+		case err != nil:
+			continue // as Nix: a file it cannot read is skipped
+		}
+		if mismatched {
+			p.Warnf("%s: secret-key-files: %s: its public half is not the public key of its seed; like Nix, verify trusts that public half (%s)", it.Origin, sign.DisplayPath(it.Text), k)
 		}
 		keys = append(keys, k)
-	}
-	for _, it := range pk.SecretKeyFiles {
-		data, err := os.ReadFile(it.Text)
-		if err != nil {
-			continue // as Nix: an unreadable file is skipped
-		}
-		sk, err := secretkey.Parse(data)
-		if err != nil {
-			printer(c).Warnf("%s: secret-key-files: %s: %v (skipped)", it.Origin, it.Text, err)
-			continue
-		}
-		keys = append(keys, sk.Public())
 	}
 	return sign.NewNixKeySet(keys...), nil
 }

@@ -40,6 +40,7 @@ import (
 	"path/filepath"
 
 	"github.com/nixsign/nixsign/conf/internal/osenv"
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // The keys of the config file.
@@ -138,8 +139,14 @@ func Paths(env Env) (system, user string, explicit bool) {
 	return system, "", false
 }
 
+// maxFileSize bounds a config file: Load refuses a larger one, and one that
+// is not a regular file (a named pipe, a device; /dev/null reads as empty),
+// rather than block on it or read it without end.
+const maxFileSize = 1 << 20
+
 // Load reads the system and user config files (see [Paths]); a missing file
-// is skipped, except a user file named by $NIXSIGN_CONFIG.
+// is skipped, except a user file named by $NIXSIGN_CONFIG. A file that is
+// not a regular file, or is larger than 1 MiB, is an error.
 func Load(env Env) (*Config, error) {
 	c := newConfig()
 	system, user, explicit := Paths(env)
@@ -147,7 +154,7 @@ func Load(env Env) (*Config, error) {
 		if f == "" {
 			continue
 		}
-		data, err := os.ReadFile(f)
+		data, err := fsutil.ReadSmallFile(f, maxFileSize)
 		if errors.Is(err, os.ErrNotExist) && !(f == user && explicit) {
 			continue
 		}

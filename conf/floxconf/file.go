@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // SetFile sets publish.signing_private_key to value in the flox.toml at file
@@ -57,7 +59,7 @@ func editFile(file string, edit func([]byte) ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(target)
+	src, err := fsutil.ReadSmallFile(target, maxFileSize)
 	exists := err == nil
 	var mode fs.FileMode = 0o600
 	owner := -1

@@ -50,10 +50,16 @@ import (
 	"strings"
 
 	"github.com/nixsign/nixsign/conf/internal/osenv"
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // Key is the flox config key this package reads and edits.
 const Key = "publish.signing_private_key"
+
+// maxFileSize bounds a flox.toml that SigningKey reads or SetFile edits: a
+// larger file, or one that is not a regular file (a named pipe would block
+// the reader, /dev/zero exhaust its memory), is an error naming it.
+const maxFileSize = 1 << 20
 
 // Env is the environment flox's config lookup depends on, passed explicitly
 // so that tests and callers control it. It has the same shape as
@@ -193,7 +199,7 @@ func SigningKey(env Env) (value string, src Source, ok bool, err error) {
 		files = append(files, f)
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := fsutil.ReadSmallFile(f, maxFileSize)
 		if os.IsNotExist(err) {
 			continue
 		}

@@ -7,6 +7,8 @@ import (
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // maxIncludeDepth bounds include nesting. Nix has no bound (a cycle
@@ -19,6 +21,13 @@ const maxIncludeDepth = 100
 // NIX_CONFIG, each later assignment overriding earlier ones. Files that
 // cannot be read are skipped, as Nix skips them (see File.Err). The error, an
 // *Error, is one that would stop Nix.
+//
+// Unlike Nix, Load does not read a file that is a named pipe (FIFO) or a
+// device other than /dev/null, or is larger than 1 MiB: it returns an *Error
+// (with Nix "") naming the file and what it is. Nix 2.8.0 blocks forever
+// opening a named pipe that nothing writes to, runs out of memory reading
+// /dev/zero, and reads a large file whole. A directory, or a file that
+// cannot be opened, is skipped as Nix skips it; /dev/null is an empty file.
 //
 // The daemon runs Load too, in its own environment: besides the system file
 // it reads its user's files (for root, ~root/.config/nix/nix.conf) and
@@ -91,6 +100,14 @@ func (l *loader) applyFile(p string, layer Layer, from Origin) error {
 	l.cfg.files = append(l.cfg.files, f)
 	data, err := l.readFile(p)
 	if err != nil {
+		if refused(err) {
+			var pe *fs.PathError
+			msg := err.Error()
+			if errors.As(err, &pe) {
+				msg = pe.Err.Error()
+			}
+			return &Error{File: p, Msg: msg}
+		}
 		f.Err = err
 		return nil
 	}
@@ -187,7 +204,12 @@ func dirOf(p string) string {
 	}
 }
 
-// readFile reads a file as Nix's readFile does (following symbolic links).
+// maxFileSize bounds the files Load reads; Nix has no bound.
+const maxFileSize = 1 << 20
+
+// readFile reads a file as Nix's readFile does (following symbolic links),
+// but without blocking on a named pipe or reading more than maxFileSize
+// bytes: see refused.
 func (l *loader) readFile(p string) (string, error) {
 	name := l.name(p)
 	var data []byte
@@ -195,9 +217,19 @@ func (l *loader) readFile(p string) (string, error) {
 	if l.env.FS != nil {
 		data, err = fs.ReadFile(l.env.FS, name)
 	} else {
-		data, err = os.ReadFile(name)
+		data, err = fsutil.ReadSmallFile(name, maxFileSize)
 	}
 	return string(data), err
+}
+
+// refused reports whether readFile's error is one where Nix would not
+// have skipped the file: a named pipe, on which Nix blocks; a device, which
+// Nix reads to its end, or until memory runs out (/dev/zero); a file larger
+// than maxFileSize, which Nix reads. A directory fails for Nix too (EISDIR),
+// so it is skipped, with os.ReadFile's very error.
+func refused(err error) bool {
+	return errors.Is(err, fsutil.ErrTooLarge) ||
+		errors.Is(err, fsutil.ErrNotRegular) && !errors.Is(err, syscall.EISDIR)
 }
 
 // exists is Nix's pathExists: lstat succeeds. ENOENT and ENOTDIR mean no;

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nixsign/nixsign/internal/fsutil"
 	"github.com/nixsign/nixsign/nix/narinfo"
 	"github.com/nixsign/nixsign/nix/storepath"
 )
@@ -102,11 +103,23 @@ func parseURL(url string) (string, error) {
 	return filepath.Clean(rest), nil
 }
 
+// maxMetaSize bounds the narinfo and nix-cache-info files read: a cache
+// is untrusted input, and a narinfo is a few hundred bytes (one with ten
+// thousand references, some 600 KiB).
+const maxMetaSize = 1 << 20
+
+// readMeta reads a narinfo or nix-cache-info file of the cache, refusing
+// one that is not a regular file (a named pipe would block the reader
+// forever, /dev/zero exhaust its memory) or is larger than maxMetaSize.
+func readMeta(name string) ([]byte, error) {
+	return fsutil.ReadSmallFile(name, maxMetaSize)
+}
+
 // checkCacheInfo reads nix-cache-info, writing it first when it is missing
 // and create is set.
 func (c *Cache) checkCacheInfo(create bool) error {
 	name := c.path(cacheInfoFile)
-	data, err := os.ReadFile(name)
+	data, err := readMeta(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		if !create {
 			return nil

@@ -25,8 +25,8 @@ import (
 // These tests compare with real Nix 2.8.0. They skip when nix is not in
 // PATH, and when not root (they build into /nix/store).
 
-// nixEnv returns the environment for running Nix hermetically (NIX-FORMATS
-// §9a), or skips the test.
+// nixEnv returns the environment for running Nix hermetically (no sandbox,
+// no substituters), or skips the test.
 func nixEnv(t *testing.T) []string {
 	t.Helper()
 	if _, err := exec.LookPath("nix"); err != nil {
@@ -259,8 +259,15 @@ func checkAlterations(t *testing.T, env []string, c *Cache, paths []builtPath, p
 		err := c.NAR(ctx, top.Path, io.Discard)
 		var ce *CorruptError
 		ours := 4
-		if errors.As(err, &ce) && strings.HasPrefix(ce.What, "NAR") {
+		switch {
+		case err == nil:
+			ours = 0
+		case errors.As(err, &ce) && strings.HasPrefix(ce.What, "NAR"):
 			ours = 1
+		case errors.As(err, &ce):
+			// Only the compressed file changed (a byte in a zstd frame
+			// header, say), not the NAR in it: Nix checks the NAR alone.
+			ours = 0
 		}
 		t.Logf("%s: nix store verify rc %d; NAR: %v", alt.name, rc, err)
 		if ours != rc {

@@ -71,7 +71,7 @@ func (c *Cache) NarInfo(ctx context.Context, path string) (*narinfo.NarInfo, err
 
 func (c *Cache) narInfo(p storepath.Path) (*narinfo.NarInfo, error) {
 	name := c.narinfoPath(p)
-	data, err := os.ReadFile(name)
+	data, err := readMeta(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &NotValidError{Path: p.Abs(c.storeDir), Store: c.url}
 	}
@@ -175,7 +175,7 @@ func (c *Cache) Paths(ctx context.Context) ([]string, error) {
 			continue
 		}
 		name := c.path(e.Name())
-		data, err := os.ReadFile(name)
+		data, err := readMeta(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // removed meanwhile
 		}

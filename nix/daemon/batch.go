@@ -12,9 +12,11 @@ const chunkSize = 16 << 10
 
 // pipeline sends n requests and reads their n replies as one operation. A
 // goroutine writes the requests, encoded by enc, while this one reads the
-// replies in order with read (after the stderr messages that precede each),
-// so that the daemon works through them back to back instead of waiting a
-// round trip for each. The daemon serves a connection's requests one after
+// replies in order with read (after the answers still pending, see
+// readPending, and the stderr messages that precede each), so that the
+// daemon works through them back to back instead of waiting a round trip
+// for each. A batch of one is written by this goroutine before it reads;
+// with a nil enc, the requests have been sent already. The daemon serves a connection's requests one after
 // the other, answering each in full before it starts on the next, so the
 // replies come in the order of the requests.
 //
@@ -35,13 +37,45 @@ func (c *Client) pipeline(ctx context.Context, name string, n int, enc func(e *e
 	}
 	read0 := 0 // replies read
 	err = c.do(ctx, name, c.opts.Timeout, func() error {
+		// A batch of one request goes out like any single request, with
+		// no writer goroutine: the daemon reads a whole request before it
+		// answers, so the write cannot wait on the reader even over a
+		// transport with no buffer (a net.Pipe). More requests than one
+		// could: the daemon answers the first before it reads the next.
+		e := &c.enc
+		if enc != nil {
+			enc(e, 0)
+		}
+		if n == 1 || enc == nil {
+			if enc != nil {
+				if err := c.write(); err != nil {
+					return err
+				}
+			}
+			if err := c.readPending(); err != nil {
+				return err
+			}
+			for ; read0 < n; read0++ {
+				err := c.processStderr()
+				if err == nil {
+					err = read(read0)
+				}
+				if re, ok := err.(*RemoteError); ok {
+					errs[read0] = re
+				} else if err != nil {
+					return err
+				}
+				c.limit.extend()
+			}
+			return nil
+		}
 		// Whichever side fails first closes the connection, which stops
 		// the other; its error is the one that counts.
 		const writer, reader = 1, 2
 		var closer atomic.Int32
 		wdone := make(chan error, 1)
 		go func() {
-			err := c.writeRequests(n, enc)
+			err := c.writeRequests(1, n, enc)
 			if err != nil && closer.CompareAndSwap(0, writer) {
 				// No reply will come for what was not sent.
 				c.closeConn()
@@ -49,7 +83,13 @@ func (c *Client) pipeline(ctx context.Context, name string, n int, enc func(e *e
 			wdone <- err
 		}()
 		for ; read0 < n; read0++ {
-			err := c.processStderr()
+			var err error
+			if read0 == 0 {
+				err = c.readPending()
+			}
+			if err == nil {
+				err = c.processStderr()
+			}
 			if err == nil {
 				err = read(read0)
 			}
@@ -76,10 +116,14 @@ func (c *Client) pipeline(ctx context.Context, name string, n int, enc func(e *e
 	return errs, err
 }
 
-// writeRequests encodes the n requests and writes them in chunks.
-func (c *Client) writeRequests(n int, enc func(e *encoder, i int)) error {
+// writeRequests writes the requests already encoded (those before from),
+// then encodes the others and writes them in chunks.
+func (c *Client) writeRequests(from, n int, enc func(e *encoder, i int)) error {
 	e := &c.enc
-	for i := range n {
+	if err := c.write(); err != nil {
+		return err
+	}
+	for i := from; i < n; i++ {
 		enc(e, i)
 		if len(e.buf) >= chunkSize || i == n-1 {
 			if err := c.write(); err != nil {
@@ -115,10 +159,18 @@ func (c *Client) QueryPathInfos(ctx context.Context, paths []string) (replies []
 			return nil, err
 		}
 	}
+	return c.queryPathInfos(ctx, paths, true)
+}
+
+// queryPathInfos is QueryPathInfos for checked paths; without send, the
+// requests have been sent already.
+func (c *Client) queryPathInfos(ctx context.Context, paths []string, send bool) (replies []PathInfoReply, err error) {
 	replies = make([]PathInfoReply, len(paths))
-	errs, err := c.pipeline(ctx, "QueryPathInfo", len(paths), func(e *encoder, i int) {
-		encQueryPathInfo(e, paths[i])
-	}, func(i int) error {
+	var enc func(e *encoder, i int)
+	if send {
+		enc = func(e *encoder, i int) { encQueryPathInfo(e, paths[i]) }
+	}
+	errs, err := c.pipeline(ctx, "QueryPathInfo", len(paths), enc, func(i int) error {
 		r := &replies[i]
 		var err error
 		r.Info, r.Valid, err = c.readPathInfo(paths[i])

@@ -27,8 +27,8 @@ type Options struct {
 	// the reply; in a pipelined batch, the wait for each reply. Zero means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// HandshakeTimeout bounds the handshake and the SetOptions that follows
-	// it. Zero means DefaultHandshakeTimeout.
+	// HandshakeTimeout bounds the handshake. Zero means
+	// DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
 	// Log receives the daemon's log lines (STDERR_NEXT), without the trailing
 	// newline; they may contain ANSI escape sequences. Nil drops them. It is
@@ -82,6 +82,7 @@ type Client struct {
 	version    int
 	nixVersion string
 	trust      Trust
+	pending    int // requests sent whose answers are still to be read (SetOptions)
 
 	expired   atomic.Bool // the watchdog closed the connection
 	closing   atomic.Bool // Close was called
@@ -89,13 +90,40 @@ type Client struct {
 	closeErr  error
 }
 
-var errClosed = fmt.Errorf("nix-daemon: client closed: %w", net.ErrClosed)
+// errClosed is the error of operations on a closed Client. It is a type
+// rather than fmt.Errorf's, which would cost every program that links the
+// package a formatting at start-up (the post-build hook counts).
+var errClosed error = closedError{}
 
-// New runs the handshake and SetOptions over rwc and returns a Client that
-// owns rwc. If rwc has a SetDeadline method (net.Conn, *os.File) it is used to
-// enforce time limits; otherwise a timer closes rwc when a limit passes. ctx
-// bounds the handshake only.
+type closedError struct{}
+
+func (closedError) Error() string { return "nix-daemon: client closed: " + net.ErrClosed.Error() }
+func (closedError) Unwrap() error { return net.ErrClosed }
+
+// New runs the handshake over rwc, sends SetOptions, and returns a Client
+// that owns rwc. If rwc has a SetDeadline method (net.Conn, *os.File) it is
+// used to enforce time limits; otherwise a timer closes rwc when a limit
+// passes. ctx bounds the handshake only.
+//
+// SetOptions goes out with the end of the handshake and its answer, which
+// carries nothing but log messages, is read with the first operation's: a
+// daemon that refuses it fails that operation.
 func New(ctx context.Context, rwc io.ReadWriteCloser, opts *Options) (*Client, error) {
+	c := newClient(rwc, opts)
+	err := c.do(ctx, "handshake", c.opts.HandshakeTimeout, func() error {
+		if err := c.greet(); err != nil {
+			return err
+		}
+		return c.handshake(nil)
+	})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func newClient(rwc io.ReadWriteCloser, opts *Options) *Client {
 	c := &Client{conn: rwc}
 	if opts != nil {
 		c.opts = *opts
@@ -116,16 +144,7 @@ func New(ctx context.Context, rwc io.ReadWriteCloser, opts *Options) (*Client, e
 		c.diag = d.diagnostics
 	}
 	c.dec.r = bufio.NewReaderSize(rwc, 32<<10)
-
-	err := c.do(ctx, "handshake", c.opts.HandshakeTimeout, c.handshake)
-	if err == nil {
-		err = c.do(ctx, "SetOptions", c.opts.HandshakeTimeout, c.setOptions)
-	}
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
+	return c
 }
 
 // ProtocolVersion returns the negotiated protocol version, major<<8 | minor

@@ -15,11 +15,22 @@ import (
 )
 
 // Every proper prefix of a valid handshake fails cleanly; the whole one works.
+// The answer to SetOptions (its last 8 bytes) is read with the first
+// operation's, which fails instead when it is cut.
 func TestTruncatedHandshake(t *testing.T) {
 	for _, minor := range []int{21, 26, 34, 35, 38} {
 		full := handshakeReply(minor)
 		for n := range len(full) {
-			_, err := rawServe(t, full[:n], nil)
+			c, err := rawServe(t, full[:n], nil)
+			if n >= len(full)-8 {
+				if err != nil {
+					t.Fatalf("1.%d, %d of %d bytes: New: %v", minor, n, len(full), err)
+				}
+				_, err = c.IsValidPath(ctx, testPath)
+				if !strings.HasPrefix(err.Error(), "nix-daemon IsValidPath: ") {
+					t.Fatalf("1.%d, %d of %d bytes: IsValidPath: %v", minor, n, len(full), err)
+				}
+			}
 			if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "connection closed by the daemon") {
 				t.Fatalf("1.%d, %d of %d bytes: %v", minor, n, len(full), err)
 			}

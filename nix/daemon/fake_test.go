@@ -98,33 +98,36 @@ func (f *fake) send(b []byte) bool {
 }
 
 // handshake plays the daemon side of the handshake and SetOptions, with the
-// stderr messages extra before the STDERR_LAST that ends the handshake.
+// stderr messages extra before the STDERR_LAST that ends the handshake. The
+// client sends its version with the magic, and SetOptions with the end of
+// the handshake; the fake reads each of those writes whole before it
+// answers, so that it also works over a net.Pipe, which has no buffer.
 func (f *fake) handshake(extra wb) bool {
 	f.t.Helper()
-	if !f.expect(wb{}.u64(0x6e697863)) ||
-		!f.send(wb{}.u64(0x6478696f).u64(uint64(1<<8|f.minor))) ||
-		!f.expect(wb{}.u64(ClientVersion)) {
+	if !f.expect(wb{}.u64(0x6e697863).u64(ClientVersion)) ||
+		!f.send(wb{}.u64(0x6478696f).u64(uint64(1<<8|f.minor))) {
 		return false
 	}
+	var want wb
 	if f.minor >= 38 {
-		if !f.expect(wb{}.strs()) || !f.send(wb{}.strs("some-future-feature")) {
-			return false
-		}
+		want = want.strs()
 	}
-	if !f.expect(wb{}.u64(0).u64(0)) {
+	want = append(want.u64(0).u64(0), setOptionsRequest()...)
+	if !f.expect(want) {
 		return false
 	}
 	var b wb
+	if f.minor >= 38 {
+		b = b.strs("some-future-feature")
+	}
 	if f.minor >= 33 {
 		b = b.str("2.99.0")
 	}
 	if f.minor >= 35 {
 		b = b.u64(f.trust)
 	}
-	if !f.send(append(append(b, extra...), wb{}.last()...)) {
-		return false
-	}
-	return f.expect(setOptionsRequest()) && f.send(wb{}.last())
+	// The end of the handshake, then the answer to SetOptions.
+	return f.send(append(append(b, extra...), wb{}.last().last()...))
 }
 
 // startFake connects a Client to a fake daemon at protocol 1.minor that runs

@@ -131,7 +131,11 @@ func TestGoldenNix280(t *testing.T) {
 			if !ok {
 				t.Fatalf("no exchange %q in testdata", tt.name)
 			}
-			cli, srv := net.Pipe()
+			// A socket pair, whose buffers take the client's pipelined
+			// writes (its version with the magic, SetOptions with the end
+			// of the handshake) while replay reads Nix's segments one by
+			// one: the bytes, not the writes, must be Nix's.
+			cli, srv := socketPair(t)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)

@@ -135,10 +135,13 @@ func (c *Client) QueryPathFromHashPart(ctx context.Context, hashPart string) (st
 	return p, nil
 }
 
-// request sends the encoded request and reads the stderr messages that
-// precede the reply.
+// request sends the encoded request and reads the answers still pending
+// from earlier requests, then the stderr messages that precede the reply.
 func (c *Client) request() error {
 	if err := c.write(); err != nil {
+		return err
+	}
+	if err := c.readPending(); err != nil {
 		return err
 	}
 	return c.processStderr()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,17 +26,6 @@ func DefaultSocketPath(getenv func(string) string) string {
 		state = s
 	}
 	return filepath.Join(state, "daemon-socket", "socket")
-}
-
-// Dial connects to the daemon's Unix socket and runs the handshake. ctx bounds
-// the connection and the handshake only.
-func Dial(ctx context.Context, socketPath string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", socketPath)
-	if err != nil {
-		return nil, fmt.Errorf("nix-daemon: %w", err)
-	}
-	return New(ctx, conn, opts)
 }
 
 // StartStdio starts `nixDaemon --stdio` and speaks the protocol over its

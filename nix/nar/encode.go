@@ -199,8 +199,11 @@ func (e *encoder) flush() {
 }
 
 // close flushes, stops the pipe and releases the buffer. It returns the
-// first error, from w or recorded by the caller in e.err.
+// first error, from w or recorded by the caller in e.err. The last flush
+// does not start a pipe: with nothing left to read, a goroutine would
+// only add its start and two handoffs (most NARs fit in one buffer).
 func (e *encoder) close() error {
+	e.async = false
 	e.flush()
 	if e.pipe != nil {
 		if err := e.pipe.close(); e.err == nil {
@@ -227,7 +230,11 @@ type pipe struct {
 // pipeBufs is the number of buffers in flight besides the one being filled.
 const pipeBufs = 2
 
+// pipesStarted counts the pipes started (for tests).
+var pipesStarted atomic.Int64
+
 func startPipe(w io.Writer) *pipe {
+	pipesStarted.Add(1)
 	busy.Add(1)
 	p := &pipe{
 		work: make(chan []byte, pipeBufs+1),

@@ -10,7 +10,7 @@
 // the 20-byte hash part of a store path. For example the SHA-256 of the NAR
 // of a file holding "hello world\n" is
 //
-//	34ca3ac63094d1d5751f7411016922a78f95edf10744b088129fc324dfd0f603 (base16)
+//	34ca3ac63094d1d5751f741101692a78f95eedf10744b088129fc324dfd0f603 (base16)
 //	00zns3gj9hwz2a4b0i07y7nmxybq59lh24bl3xsxblcl6333mjil             (nixbase32)
 package nixbase32
 

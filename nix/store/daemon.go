@@ -24,6 +24,10 @@ type daemonStore struct {
 
 	mu       sync.Mutex
 	derivers map[string]string // from the last PathInfo of each path
+	// prefetched are replies to queries sent with the end of the
+	// handshake (see Opening.Prefetch), each for the first query of its
+	// path.
+	prefetched map[string]daemon.PathInfoReply
 }
 
 func newDaemonStore(name string, c *daemon.Client, dir string) *daemonStore {
@@ -39,6 +43,9 @@ func (s *daemonStore) Close() error   { return s.c.Close() }
 func (s *daemonStore) Client() *daemon.Client { return s.c }
 
 func (s *daemonStore) PathInfo(ctx context.Context, path string) (*sign.PathInfo, error) {
+	if r, ok := s.takePrefetched(path); ok {
+		return s.fromReply(path, r)
+	}
 	info, ok, err := s.c.QueryPathInfo(ctx, path)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -49,6 +56,28 @@ func (s *daemonStore) PathInfo(ctx context.Context, path string) (*sign.PathInfo
 	return s.convert(info)
 }
 
+// takePrefetched returns the prefetched reply for path, once.
+func (s *daemonStore) takePrefetched(path string) (daemon.PathInfoReply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.prefetched[path]
+	if ok {
+		delete(s.prefetched, path)
+	}
+	return r, ok
+}
+
+// fromReply turns one reply of QueryPathInfos into the path's info.
+func (s *daemonStore) fromReply(path string, r daemon.PathInfoReply) (*sign.PathInfo, error) {
+	switch {
+	case r.Err != nil:
+		return nil, s.wrap(r.Err)
+	case !r.Valid:
+		return nil, &NotValidError{Path: path, Store: s.name}
+	}
+	return s.convert(r.Info)
+}
+
 // batch is how many requests go in one pipelined batch: it bounds what a
 // batch holds in memory.
 const batch = 4096
@@ -57,19 +86,35 @@ const batch = 4096
 func (s *daemonStore) pathInfos(ctx context.Context, paths []string) ([]*sign.PathInfo, []error) {
 	infos := make([]*sign.PathInfo, len(paths))
 	errs := make([]error, len(paths))
+	s.mu.Lock()
+	prefetched := len(s.prefetched) > 0
+	s.mu.Unlock()
+	if prefetched {
+		todo := make([]string, 0, len(paths))
+		idx := make([]int, 0, len(paths))
+		for i, p := range paths {
+			if r, ok := s.takePrefetched(p); ok {
+				infos[i], errs[i] = s.fromReply(p, r)
+			} else {
+				todo, idx = append(todo, p), append(idx, i)
+			}
+		}
+		if len(todo) < len(paths) {
+			ti, te := s.pathInfos(ctx, todo)
+			for j, i := range idx {
+				infos[i], errs[i] = ti[j], te[j]
+			}
+			return infos, errs
+		}
+	}
 	for lo := 0; lo < len(paths); lo += batch {
 		hi := min(lo+batch, len(paths))
 		replies, err := s.c.QueryPathInfos(ctx, paths[lo:hi])
 		for i := lo; i < hi; i++ {
-			switch {
-			case replies == nil:
+			if replies == nil {
 				errs[i] = s.wrap(err)
-			case replies[i-lo].Err != nil:
-				errs[i] = s.wrap(replies[i-lo].Err)
-			case !replies[i-lo].Valid:
-				errs[i] = &NotValidError{Path: paths[i], Store: s.name}
-			default:
-				infos[i], errs[i] = s.convert(replies[i-lo].Info)
+			} else {
+				infos[i], errs[i] = s.fromReply(paths[i], replies[i-lo])
 			}
 		}
 	}

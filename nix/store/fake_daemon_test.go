@@ -23,9 +23,10 @@ type fakeDaemon struct {
 	garbleAt   int  // send an unknown message type in reply to this request
 	hangAt     int  // never answer this request
 
-	mu   sync.Mutex
-	ops  []uint64 // the requests received, after the handshake
-	done chan struct{}
+	mu    sync.Mutex
+	ops   []uint64 // the requests received, after the handshake
+	conns int      // the connections accepted
+	done  chan struct{}
 }
 
 type fakePath struct {
@@ -51,6 +52,9 @@ func newFakeDaemon(t *testing.T, paths map[string]*fakePath) *fakeDaemon {
 			if err != nil {
 				return
 			}
+			f.mu.Lock()
+			f.conns++
+			f.mu.Unlock()
 			conns.Go(func() { f.serve(c) })
 		}
 	}()

@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nixsign/nixsign/nix/cache"
@@ -40,6 +43,17 @@ type Options struct {
 	CreateCache bool
 	// Log receives the daemon's log lines.
 	Log func(line string)
+	// NoFilesFallback stops auto from falling back to the files store
+	// when Nix is installed (see Open): for commands whose result would
+	// be wrong without Nix's database, such as signing (the files store
+	// records no signature) and verifying (it has none to check).
+	NoFilesFallback bool
+
+	// Tests replace these; nil means os.Stat, exec.LookPath and
+	// user.LookupGroupId.
+	stat        func(name string) (fs.FileInfo, error)
+	lookPath    func(prog string) (string, error)
+	lookupGroup func(gid string) (*user.Group, error)
 }
 
 func (o *Options) getenv(k string) string {
@@ -70,21 +84,171 @@ func (o *Options) explain(format string, args ...any) {
 //	file:///DIR   a binary cache directory
 //
 // A daemon that cannot be reached gives an *UnavailableError.
+//
+// Auto takes only a missing socket (stat fails with ENOENT or ENOTDIR, as
+// for Nix) as "no daemon". A socket that stat fails on otherwise, or that
+// connect(2) is denied, such as one in a directory this user may not enter
+// (Debian's /nix/var/nix/daemon-socket is mode 0770, group nix-users), is an
+// *UnavailableError (Store "daemon", matching fs.ErrPermission) that names
+// the directory and the group to join, where Nix fails with "getting status
+// of '.../socket': Permission denied". A socket nothing listens on
+// (ECONNREFUSED) is a daemon that is not running: auto goes on to local.
+//
+// With Options.NoFilesFallback, auto picks files only when there is no Nix
+// on the machine at all: no state directory ($NIX_STATE_DIR, else
+// /nix/var/nix), and neither nix-daemon nor nix-store on PATH. When Nix is
+// installed but neither the daemon nor local can be used, it returns an
+// *UnavailableError (Store "auto") saying why each could not be used; the
+// caller can still ask for the files store by its name, "files".
 func Open(ctx context.Context, spec string, opts *Options) (Store, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	dir := opts.StoreDir
-	if dir == "" {
-		dir = storepath.DirFrom(opts.getenv)
+	return open(ctx, spec, storeDir(opts), opts, nil)
+}
+
+func storeDir(opts *Options) string {
+	if opts.StoreDir != "" {
+		return opts.StoreDir
 	}
+	return storepath.DirFrom(opts.getenv)
+}
+
+// An Opening is a store being opened: see StartOpen. Its methods must not
+// be called concurrently.
+type Opening struct {
+	ctx      context.Context
+	spec     string
+	dir      string
+	opts     Options
+	pre      *predial
+	done     chan struct{} // closed once s and err are set by the goroutine
+	waited   bool
+	s        Store
+	err      error
+	prefetch []string
+}
+
+// StartOpen starts opening the store that spec names, as Open does. When
+// the store is a daemon's socket, or auto tries one first, StartOpen
+// connects and sends the first message of the handshake before it returns
+// (see daemon.StartDial): the daemon then starts the process that serves
+// the connection, which takes Nix 2.8.0 several milliseconds, while the
+// caller does other work, and Wait finishes the handshake (and, for auto,
+// falls back to another store if it fails). Other stores are opened in the
+// background. The caller must call Wait, and close the store it returns.
+func StartOpen(ctx context.Context, spec string, opts *Options) *Opening {
+	op := &Opening{ctx: ctx, spec: spec}
+	if opts != nil {
+		op.opts = *opts
+	}
+	op.dir = storeDir(&op.opts)
+	if sock := firstSocket(spec, &op.opts); sock != "" {
+		op.pre = &predial{sock: sock}
+		op.pre.d, op.pre.err = daemon.StartDial(ctx, sock, clientOptions(op.dir, &op.opts))
+		return op
+	}
+	op.done = make(chan struct{})
+	go func() {
+		defer close(op.done)
+		op.s, op.err = open(ctx, spec, op.dir, &op.opts, nil)
+	}()
+	return op
+}
+
+// Prefetch asks for the infos of paths along with the end of the daemon's
+// handshake, which saves a round trip: the store's first query of each of
+// them is answered with what came back. Call it before Wait; stores other
+// than a daemon started by StartOpen ignore it.
+func (op *Opening) Prefetch(paths []string) {
+	op.prefetch = paths
+}
+
+// Close gives up opening, or closes the store Wait returned: a daemon
+// connection whose handshake Wait has not finished is closed at once; a
+// store opened in the background is closed once it is open.
+func (op *Opening) Close() error {
+	if !op.waited && op.done == nil {
+		op.waited, op.err = true, errors.New("store: Opening closed")
+		op.pre.close()
+		return nil
+	}
+	if s, _ := op.Wait(); s != nil {
+		return s.Close()
+	}
+	return nil
+}
+
+// Wait returns the store, or the error, that Open would have returned.
+func (op *Opening) Wait() (Store, error) {
+	if op.waited {
+		return op.s, op.err
+	}
+	op.waited = true
+	if op.done != nil {
+		<-op.done
+		return op.s, op.err
+	}
+	op.pre.prefetch = op.prefetch
+	op.s, op.err = open(op.ctx, op.spec, op.dir, &op.opts, op.pre)
+	op.pre.close()
+	return op.s, op.err
+}
+
+// firstSocket returns the daemon socket that Open tries first for spec, or
+// "" if it tries none.
+func firstSocket(spec string, opts *Options) string {
+	switch {
+	case spec == "daemon":
+		return daemon.DefaultSocketPath(opts.getenv)
+	case strings.HasPrefix(spec, "unix://"):
+		return strings.TrimPrefix(spec, "unix://")
+	case spec == "" || spec == "auto":
+		switch r := opts.getenv("NIX_REMOTE"); {
+		case r == "local":
+			return ""
+		case strings.HasPrefix(r, "unix://"):
+			return strings.TrimPrefix(r, "unix://")
+		}
+		return daemon.DefaultSocketPath(opts.getenv)
+	}
+	return ""
+}
+
+// predial is a connection to a daemon socket started by StartOpen, for
+// openDaemon to finish.
+type predial struct {
+	sock     string
+	d        *daemon.Dialing
+	err      error
+	used     bool
+	prefetch []string // paths to query along with the end of the handshake
+}
+
+// take returns p if it is a connection to sock not yet taken, else nil.
+func (p *predial) take(sock string) *predial {
+	if p == nil || p.used || p.sock != sock {
+		return nil
+	}
+	p.used = true
+	return p
+}
+
+// close closes the connection if nothing took it.
+func (p *predial) close() {
+	if p != nil && !p.used && p.d != nil {
+		p.d.Close()
+	}
+}
+
+func open(ctx context.Context, spec, dir string, opts *Options, pre *predial) (Store, error) {
 	switch {
 	case spec == "" || spec == "auto":
-		return openAuto(ctx, dir, opts)
+		return openAuto(ctx, dir, opts, pre)
 	case spec == "daemon":
-		return openDaemon(ctx, daemon.DefaultSocketPath(opts.getenv), dir, opts)
+		return openDaemon(ctx, daemon.DefaultSocketPath(opts.getenv), dir, opts, pre)
 	case strings.HasPrefix(spec, "unix://"):
-		return openDaemon(ctx, strings.TrimPrefix(spec, "unix://"), dir, opts)
+		return openDaemon(ctx, strings.TrimPrefix(spec, "unix://"), dir, opts, pre)
 	case spec == "local":
 		return openLocal(ctx, dir, opts)
 	case spec == "files" || strings.HasPrefix(spec, "files?"):
@@ -103,35 +267,46 @@ func Open(ctx context.Context, spec string, opts *Options) (Store, error) {
 // parse.
 var ErrUnknownStore = errors.New("unknown store")
 
-func openAuto(ctx context.Context, dir string, opts *Options) (Store, error) {
+func openAuto(ctx context.Context, dir string, opts *Options, pre *predial) (Store, error) {
 	switch r := opts.getenv("NIX_REMOTE"); {
 	case r == "daemon":
 		opts.explain("store: NIX_REMOTE=daemon: using the daemon")
-		return openDaemon(ctx, daemon.DefaultSocketPath(opts.getenv), dir, opts)
+		return openDaemon(ctx, daemon.DefaultSocketPath(opts.getenv), dir, opts, pre)
 	case r == "local":
 		opts.explain("store: NIX_REMOTE=local: using nix-daemon --stdio")
 		return openLocal(ctx, dir, opts)
 	case strings.HasPrefix(r, "unix://"):
 		opts.explain("store: NIX_REMOTE=%s: using that daemon socket", r)
-		return openDaemon(ctx, strings.TrimPrefix(r, "unix://"), dir, opts)
+		return openDaemon(ctx, strings.TrimPrefix(r, "unix://"), dir, opts, pre)
 	case r != "" && r != "auto":
 		opts.explain("store: NIX_REMOTE=%s is not a store nixsign opens by itself; trying auto", r)
 	}
 	sock := daemon.DefaultSocketPath(opts.getenv)
-	if _, err := os.Stat(sock); err != nil {
+	var failed []string // why each store of Nix's could not be used
+	if _, err := opts.statFile(sock); err != nil {
+		if !missing(err) {
+			err = socketAccessError("getting status of", sock, err, opts)
+			return nil, &UnavailableError{Store: "daemon", Err: err}
+		}
 		opts.explain("store: daemon: no socket at %s", sock)
+		failed = append(failed, "daemon: no socket at "+sock)
 	} else {
 		hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		s, err := openDaemon(hctx, sock, dir, opts)
+		s, err := openDaemon(hctx, sock, dir, opts, pre)
 		cancel()
 		if err == nil {
 			opts.explain("store: picked daemon: %s answered", sock)
 			return s, nil
 		}
 		opts.explain("store: daemon: %v", err)
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, err
+		}
+		failed = append(failed, "daemon: "+err.Error())
 	}
 	if why, ok := localPossible(dir, opts); !ok {
 		opts.explain("store: local: %s", why)
+		failed = append(failed, "local: "+why)
 	} else {
 		s, err := openLocal(ctx, dir, opts)
 		if err == nil {
@@ -139,9 +314,138 @@ func openAuto(ctx context.Context, dir string, opts *Options) (Store, error) {
 			return s, nil
 		}
 		opts.explain("store: local: %v", err)
+		failed = append(failed, "local: "+err.Error())
+	}
+	if opts.NoFilesFallback {
+		if nix, ok := nixInstalled(opts); ok {
+			err := fmt.Errorf("cannot use the Nix store: %s; not falling back to the files store, which neither reads nor records signatures, since Nix is installed (%s): name the files store to use it",
+				strings.Join(failed, "; "), nix)
+			return nil, &UnavailableError{Store: "auto", Err: err}
+		}
+		opts.explain("store: no Nix on this machine (no %s, no nix-daemon or nix-store on PATH)", stateDir(opts))
 	}
 	opts.explain("store: picked files: the NAR hash, size and references come from the files in %s", dir)
 	return NewFiles(dir, ""), nil
+}
+
+func (o *Options) statFile(name string) (fs.FileInfo, error) {
+	if o.stat != nil {
+		return o.stat(name)
+	}
+	return os.Stat(name)
+}
+
+// missing reports whether stat's error means that there is no such file,
+// as Nix's pathExists takes it: ENOENT or ENOTDIR. Any other error
+// (EACCES) is a file that may exist but cannot be reached.
+func missing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR)
+}
+
+// nixInstalled reports whether Nix is installed here, and how that shows:
+// its state directory exists, or nix-daemon or nix-store is on PATH.
+func nixInstalled(opts *Options) (string, bool) {
+	if sd := stateDir(opts); sd != "" {
+		if _, err := opts.statFile(sd); err == nil || !missing(err) {
+			return sd + " exists", true
+		}
+	}
+	lookPath := opts.lookPath
+	if lookPath == nil {
+		lookPath = exec.LookPath
+	}
+	for _, prog := range []string{"nix-daemon", "nix-store"} {
+		if p, err := lookPath(prog); err == nil {
+			return p + " is installed", true
+		}
+	}
+	return "", false
+}
+
+// socketAccessError is the error for a daemon socket that this user cannot
+// reach: err is an error from stat or connect (what says which), usually
+// EACCES. Where a directory on the way is closed to this user, it names the
+// directory, its mode, owner and group, and the group to join.
+func socketAccessError(what, sock string, err error, opts *Options) error {
+	cause := err.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		cause = errno.Error()
+	}
+	msg := "cannot connect to the Nix daemon: " + what + " " + sock + ": " + cause
+	if errors.Is(err, fs.ErrPermission) {
+		if dir, fi := closedDir(sock, opts); fi != nil {
+			msg += "; " + dirAccessHint(dir, fi, opts)
+		}
+	}
+	return &accessError{msg, err}
+}
+
+// accessError is an error with a message of its own; it wraps the cause
+// for errors.Is(err, fs.ErrPermission).
+type accessError struct {
+	msg string
+	err error
+}
+
+func (e *accessError) Error() string { return e.msg }
+func (e *accessError) Unwrap() error { return e.err }
+
+// closedDir returns the first directory on the way to path that stat
+// cannot go through, and its FileInfo, or "", nil.
+func closedDir(path string, opts *Options) (string, fs.FileInfo) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", nil
+	}
+	dir := "/"
+	fi, err := opts.statFile(dir)
+	if err != nil {
+		return "", nil
+	}
+	for _, elem := range strings.Split(strings.Trim(path, "/"), "/") {
+		next := filepath.Join(dir, elem)
+		nfi, err := opts.statFile(next)
+		if errors.Is(err, fs.ErrPermission) {
+			return dir, fi
+		}
+		if err != nil {
+			return "", nil
+		}
+		dir, fi = next, nfi
+	}
+	return "", nil
+}
+
+// dirAccessHint says who may enter dir, and what this user can do about it.
+func dirAccessHint(dir string, fi fs.FileInfo, opts *Options) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return dir + " is closed to this user"
+	}
+	mode := st.Mode & 0o7777
+	owner := strconv.FormatUint(uint64(st.Uid), 10)
+	if u, err := user.LookupId(owner); err == nil {
+		owner = u.Username
+	}
+	gid := strconv.FormatUint(uint64(st.Gid), 10)
+	lookupGroup := opts.lookupGroup
+	if lookupGroup == nil {
+		lookupGroup = user.LookupGroupId
+	}
+	group := "gid " + gid
+	if g, err := lookupGroup(gid); err == nil {
+		group = g.Name
+	}
+	me := "uid " + strconv.Itoa(os.Geteuid())
+	if u, err := user.Current(); err == nil {
+		me = u.Username
+	}
+	if mode&0o010 == 0 {
+		return fmt.Sprintf("%s (mode %04o, owner %s) lets in only its owner: run as %s", dir, mode, owner, owner)
+	}
+	return fmt.Sprintf("%s (mode %04o, owner %s, group %s) lets in only its owner and group: add %s to the group %s (usermod -aG %s %s) and log in again",
+		dir, mode, owner, group, me, group, group, me)
 }
 
 // localPossible reports whether `nix-daemon --stdio` can serve the local
@@ -176,19 +480,48 @@ func clientOptions(dir string, opts *Options) *daemon.Options {
 	return &daemon.Options{Timeout: opts.Timeout, StoreDir: dir, Log: opts.Log}
 }
 
-func openDaemon(ctx context.Context, sock, dir string, opts *Options) (Store, error) {
-	c, err := daemon.Dial(ctx, sock, clientOptions(dir, opts))
+// openDaemon connects to the daemon at sock, or finishes the connection
+// that StartOpen started to it.
+func openDaemon(ctx context.Context, sock, dir string, opts *Options, pre *predial) (Store, error) {
+	var c *daemon.Client
+	var err error
+	var prefetched []daemon.PathInfoReply
+	p := pre.take(sock)
+	switch {
+	case p == nil:
+		c, err = daemon.Dial(ctx, sock, clientOptions(dir, opts))
+	case p.err != nil:
+		err = p.err
+	case len(p.prefetch) > 0:
+		var qerr error
+		c, prefetched, qerr = p.d.FinishQueryPathInfos(ctx, p.prefetch)
+		if c == nil {
+			err = qerr
+		}
+		// Otherwise a failed query is the store's first query's to
+		// report, as it would be without the prefetch: replies (nil for
+		// a path refused before sending) hold it.
+	default:
+		c, err = p.d.Finish(ctx)
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("cannot connect to the Nix daemon: no socket at %s (is nix-daemon running?)", sock)
 		} else if errors.Is(err, unix.ECONNREFUSED) {
 			err = fmt.Errorf("cannot connect to the Nix daemon: nothing listens on %s (is nix-daemon running?)", sock)
 		} else if errors.Is(err, fs.ErrPermission) {
-			err = fmt.Errorf("cannot connect to the Nix daemon at %s: permission denied (allowed-users?)", sock)
+			err = socketAccessError("connecting to", sock, err, opts)
 		}
 		return nil, &UnavailableError{Store: "daemon", Err: err}
 	}
-	return newDaemonStore("daemon", c, dir), nil
+	s := newDaemonStore("daemon", c, dir)
+	if prefetched != nil {
+		s.prefetched = make(map[string]daemon.PathInfoReply, len(prefetched))
+		for i, r := range prefetched {
+			s.prefetched[p.prefetch[i]] = r
+		}
+	}
+	return s, nil
 }
 
 func openLocal(ctx context.Context, dir string, opts *Options) (Store, error) {

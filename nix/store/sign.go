@@ -69,11 +69,20 @@ func SignInfos(ctx context.Context, s Store, signer Signer, infos []*sign.PathIn
 	}
 	out := make([]Signed, len(infos))
 	b := newBatches(len(infos), signBatch)
-	go parallel(len(infos), 0, func(i int) {
-		sig := signer.Sign(fps[i]).String()
-		out[i] = Signed{Info: infos[i], Sig: sig, Added: !slices.Contains(infos[i].Sigs, sig), Recorded: true}
-		b.done(i)
-	})
+	signAll := func() {
+		parallel(len(infos), 0, func(i int) {
+			sig := signer.Sign(fps[i]).String()
+			out[i] = Signed{Info: infos[i], Sig: sig, Added: !slices.Contains(infos[i].Sigs, sig), Recorded: true}
+			b.done(i)
+		})
+	}
+	if len(infos) <= signBatch {
+		// One batch (the post-build hook's outputs): nothing to overlap,
+		// and a path or two are signed quicker than a goroutine starts.
+		signAll()
+	} else {
+		go signAll()
+	}
 	var first error
 	readOnly := false
 	for lo, hi := range b.ready() {

@@ -26,6 +26,10 @@
 //
 // With the daemon and local stores, many paths are queried and signed in
 // pipelined batches over the one connection (see PathInfos and SignInfos).
+// StartOpen connects to a daemon and starts its handshake before the caller
+// needs the store, and Opening.Prefetch sends the first queries along with
+// the end of the handshake: the post-build hook, which signs a path or two,
+// waits for the daemon's worker to start and then for two round trips.
 //
 // # Example
 //

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nixsign/nixsign/sign"
+	"github.com/nixsign/nixsign/sign/internal/nixkey"
 )
 
 // Kind says which rule a key file breaks, for callers that map problems to
@@ -47,7 +48,8 @@ func (k Kind) String() string {
 
 // FileError is a key file that breaks the policy or cannot be used. It
 // renders as one line, "<path>: <problem>; <fix>", and never contains any
-// byte of a key.
+// byte of a key: when the "path" given is a secret key itself
+// (sign.LooksLikeSecretKey), Path is sign.NotAPath.
 type FileError struct {
 	Path    string
 	Kind    Kind
@@ -61,8 +63,12 @@ func (e *FileError) Error() string { return displayPath(e.Path) + ": " + e.Probl
 // Unwrap returns the underlying error, such as fs.ErrNotExist.
 func (e *FileError) Unwrap() error { return e.Err }
 
-// displayPath quotes a path that would not print as one plain line.
+// displayPath quotes a path that would not print as one plain line, and
+// hides one that is a secret key.
 func displayPath(p string) string {
+	if sign.LooksLikeSecretKey(p) {
+		return sign.NotAPath
+	}
 	if p == "" || !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return strconv.Quote(p)
 	}
@@ -76,7 +82,9 @@ const maxFileSize = 64 << 10
 // fit to hold one. The first problem found is returned as a *FileError:
 //
 //   - the path must be absolute: a relative one resolves against whatever
-//     directory the signer happens to run in;
+//     directory the signer happens to run in. A secret key given instead of
+//     the path of its file is refused without being shown (NotAbsolute,
+//     with the advice to rotate it);
 //   - it must name a regular file, not a symbolic link (Load opens it with
 //     O_NOFOLLOW and says where the link leads) or a directory;
 //   - the file must be owned by the current user or root, and its mode must
@@ -106,6 +114,9 @@ func Inspect(path string) (*Key, []*FileError) {
 	if path == "" {
 		add(NotAbsolute, "no key file given", "set the absolute path of the secret key file", nil)
 		return nil, problems
+	}
+	if sign.LooksLikeSecretKey(path) {
+		return nil, []*FileError{secretAsPath()}
 	}
 	if !filepath.IsAbs(path) {
 		problem, fix := relativeAdvice(path)
@@ -140,8 +151,8 @@ func Inspect(path string) (*Key, []*FileError) {
 			"run: chmod 600 "+shellQuote(path), nil)
 	}
 
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	defer clear(data)
+	buf, data, err := readBounded(f)
+	defer clear(buf)
 	switch {
 	case err != nil:
 		add(Unreadable, "cannot be read: "+errText(err), "check the file", err)
@@ -165,6 +176,13 @@ func Inspect(path string) (*Key, []*FileError) {
 			"generate a new key with a name such as host-1 (nixsign key generate --name NAME)", err)
 	}
 	return k, problems
+}
+
+// secretAsPath is the problem of a secret key given where the path of its
+// file belongs.
+func secretAsPath() *FileError {
+	return &FileError{Path: sign.NotAPath, Kind: NotAbsolute,
+		Problem: "a secret key was given where the path of a key file belongs", Fix: sign.SecretKeyAdvice}
 }
 
 func parseFix(err error) string {
@@ -255,4 +273,81 @@ func shellQuote(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
+// readBounded reads up to maxFileSize+1 bytes of f into one buffer, which
+// the caller clears: growing a buffer as io.ReadAll does would leave copies
+// of the key behind.
+func readBounded(f *os.File) (buf, data []byte, err error) {
+	buf = make([]byte, maxFileSize+1)
+	n, err := io.ReadFull(f, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return buf, buf[:n], err
+}
+
+// PublicHalf reads the secret key file at path as Nix 2.8.0 reads a
+// secret-key-files entry, whose public half it trusts
+// (getDefaultPublicKeys): it follows symbolic links and applies none of
+// Load's policy. It returns the key's public half as Nix takes it, the
+// second 32 bytes of the key; mismatched reports that they are not the
+// public key of the seed, which Parse refuses and Nix does not check.
+//
+// The error is a *FileError of Kind Malformed for a file Nix fails on (it
+// throws, and the command fails); of another Kind for a file Nix skips: it
+// does not exist, cannot be read, or is not a regular file (Nix reads a
+// FIFO or a device; PublicHalf does not). At most 64 KiB are read, and the
+// secret bytes are cleared before PublicHalf returns.
+func PublicHalf(path string) (pk sign.PublicKey, mismatched bool, err error) {
+	fail := func(kind Kind, problem, fix string, err error) (sign.PublicKey, bool, error) {
+		return sign.PublicKey{}, false, &FileError{Path: path, Kind: kind, Problem: problem, Fix: fix, Err: err}
+	}
+	if sign.LooksLikeSecretKey(path) {
+		return sign.PublicKey{}, false, secretAsPath()
+	}
+	// Stat first, so that a FIFO is not opened (which would block).
+	if fi, err := os.Stat(path); err != nil {
+		return fail(openProblem(path, err))
+	} else if !fi.Mode().IsRegular() {
+		return fail(NotRegular, "is not a regular file", "give the path of a secret key file", nil)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(openProblem(path, err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fail(NotRegular, "is not a regular file", "give the path of a secret key file", err)
+	}
+	buf, data, err := readBounded(f)
+	defer clear(buf)
+	switch {
+	case err != nil:
+		return fail(Unreadable, "cannot be read: "+errText(err), "check the file", err)
+	case len(data) > maxFileSize:
+		return fail(Malformed, fmt.Sprintf("is larger than %d bytes, which no key file is", maxFileSize),
+			"give the path of the secret key file", nil)
+	}
+	k, err := Parse(data)
+	if err == nil {
+		defer clear(k.sk[:])
+		return k.Public(), false, nil
+	}
+	var pe *parseError
+	if !errors.As(err, &pe) || pe.kind != mismatch {
+		return fail(Malformed, err.Error(), parseFix(err), err)
+	}
+	// Nix takes the second half as it is.
+	name, b64, _ := nixkey.Split(data)
+	dec := make([]byte, nixkey.DecodedLen(len(b64)))
+	defer clear(dec)
+	if n, derr := nixkey.Decode(dec, b64); derr != nil || n != Size {
+		return fail(Malformed, err.Error(), parseFix(err), err) // Parse decoded it: not reached
+	}
+	pk, perr := sign.NewPublicKey(string(name), dec[Size-sign.PublicKeySize:Size])
+	if perr != nil {
+		return fail(Malformed, perr.Error(), parseFix(perr), perr)
+	}
+	return pk, true, nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nixsign/nixsign/sign"
 )
 
 // TestLoadPolicy: each broken key file is refused with one line that names
@@ -180,5 +182,105 @@ func TestDisplayPath(t *testing.T) {
 	}
 	if got := shellQuote("/a b/it's"); got != `'/a b/it'\''s'` {
 		t.Errorf("shellQuote = %s", got)
+	}
+}
+
+// TestSecretAsPath: a secret key given where the path of its file belongs
+// (sign --key-file "$(cat k.sec)", NIXSIGN_KEY_FILE=..., key inspect ...)
+// is refused without being shown, with the advice to rotate it.
+func TestSecretAsPath(t *testing.T) {
+	good := readVector(t, "secret.key")
+	b64 := good[bytes.IndexByte(good, ':')+1:]
+	for _, path := range []string{string(good), string(good) + "\n", string(b64), "/etc/nix/" + string(good)} {
+		k, problems := Inspect(path)
+		if k != nil || len(problems) != 1 {
+			t.Fatalf("Inspect(secret) = %v, %v", k, problems)
+		}
+		fe := problems[0]
+		if fe.Kind != NotAbsolute || fe.Path != sign.NotAPath {
+			t.Errorf("Kind %v, Path %q", fe.Kind, fe.Path)
+		}
+		want := "<a secret key, not a file path>: a secret key was given where the path of a key file belongs; " +
+			"put the key in a file with mode 0600 and give that file's absolute path; treat this key as exposed and rotate it"
+		if fe.Error() != want {
+			t.Errorf("error %q\nwant  %q", fe, want)
+		}
+		_, err := Load(path)
+		_, _, herr := PublicHalf(path)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			assertNoSecret(t, "Inspect "+verb, fmt.Sprintf(verb, problems), good)
+			assertNoSecret(t, "Load "+verb, fmt.Sprintf(verb, err), good)
+			assertNoSecret(t, "PublicHalf "+verb, fmt.Sprintf(verb, herr), good)
+		}
+		if !errors.As(herr, &fe) || fe.Kind != NotAbsolute {
+			t.Errorf("PublicHalf(secret) = %v", herr)
+		}
+	}
+	// A FileError made elsewhere with a secret as its path hides it too.
+	fe := &FileError{Path: string(good), Kind: Missing, Problem: "does not exist", Fix: "correct the path"}
+	assertNoSecret(t, "FileError", fe.Error(), good)
+}
+
+// TestPublicHalf: secret-key-files as Nix 2.8.0 reads them (observed with
+// nix store verify --option secret-key-files FILE): a good key gives its
+// public half; halves that do not match give the second half; a malformed
+// file is an error Nix fails on; a file it cannot read is one it skips.
+func TestPublicHalf(t *testing.T) {
+	good := readVector(t, "secret.key")
+	k1 := mustParse(t, good)
+	k2 := mustParse(t, readVector(t, "secret2.key"))
+	mismatched := []byte("test-key-1:" + base64.StdEncoding.EncodeToString(append(append([]byte{}, k1.sk[:32]...), k2.sk[32:]...)))
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil { // no policy here
+			t.Fatal(err)
+		}
+		return p
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("good", link); err != nil {
+		t.Fatal(err)
+	}
+	write("good", good)
+
+	pk, mis, err := PublicHalf(link)
+	if err != nil || mis || pk.String() != strings.TrimSpace(string(readVector(t, "public.key"))) {
+		t.Errorf("good key (through a link): %v, %v, %v", pk, mis, err)
+	}
+	pk, mis, err = PublicHalf(write("newline", append(append([]byte{}, good...), '\n')))
+	if err != nil || mis || !pk.Equal(k1.Public()) {
+		t.Errorf("good key with a newline: %v, %v, %v", pk, mis, err)
+	}
+	pk, mis, err = PublicHalf(write("mismatched", mismatched))
+	if err != nil || !mis || pk.Name != "test-key-1" || !bytes.Equal(pk.Bytes(), k2.Public().Bytes()) {
+		t.Errorf("mismatched halves: %v, %v, %v; want test-key-1 with gbck-1's bytes", pk, mis, err)
+	}
+	for _, tc := range []struct {
+		name string
+		path string
+		kind Kind
+		msg  string
+	}{
+		{"short", write("short", []byte("test-key-1:AAAA")), Malformed, "secret key is not valid: it decodes to 3 bytes, want 64"},
+		{"no colon", write("garbage", []byte("garbage")), Malformed, "secret key is corrupt"},
+		{"empty", write("empty", nil), Malformed, "secret key is corrupt"},
+		{"public key", write("public", readVector(t, "public.key")), Malformed, "looks like a public key"},
+		{"huge", write("huge", bytes.Repeat(good, 1000)), Malformed, "larger than 65536 bytes"},
+		{"missing", filepath.Join(dir, "missing"), Missing, "does not exist"},
+		{"directory", dir, NotRegular, "is not a regular file"},
+		{"fifo", fifo, NotRegular, "is not a regular file"},
+	} {
+		pk, mis, err := PublicHalf(tc.path)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Kind != tc.kind || !strings.Contains(err.Error(), tc.msg) || !pk.IsZero() || mis {
+			t.Errorf("%s: %v, %v, %v; want kind %v, %q", tc.name, pk, mis, err, tc.kind, tc.msg)
+			continue
+		}
+		assertNoSecret(t, tc.name, fmt.Sprintf("%v %+v", err, fe), good)
 	}
 }

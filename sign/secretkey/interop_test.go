@@ -88,7 +88,7 @@ func TestInteropNixGenerate(t *testing.T) {
 
 // TestInteropParseRules: for each variant of a key file, Parse accepts it
 // exactly when `nix key convert-secret-to-public` does, and then gives the
-// same public key (NIX-FORMATS §1.2).
+// same public key (Key::Key in src/libstore/crypto.cc).
 func TestInteropParseRules(t *testing.T) {
 	good := string(readVector(t, "secret.key"))
 	b64 := strings.TrimSuffix(good[len("test-key-1:"):], "==")

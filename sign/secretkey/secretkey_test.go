@@ -141,7 +141,7 @@ func TestSignVectors(t *testing.T) {
 	}
 }
 
-// TestParseNixRules follows NIX-FORMATS §1.2, observed with `nix key
+// TestParseNixRules follows Nix's Key::Key (src/libstore/crypto.cc), observed with `nix key
 // convert-secret-to-public`.
 func TestParseNixRules(t *testing.T) {
 	good := readVector(t, "secret.key")

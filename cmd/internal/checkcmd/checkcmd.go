@@ -9,7 +9,8 @@
 // configuration errors and warnings on stderr, and exits with the code of
 // the first problem in this order (see cmd/internal/cli):
 //
-//	78  a nix.conf Nix refuses (ExitConfig)
+//	78  a nix.conf Nix refuses, or a trusted-public-keys entry Nix fails on (ExitConfig)
+//	69  nix cannot open the store: the daemon's socket is closed to the user (ExitUnavailable)
 //	10  a key no configuration of the store trusts (ExitNotTrusted)
 //	11  a key only the user's configuration trusts, which the daemon ignores (ExitUserOnly)
 //	12  a key shadowed by a different key of the same name (ExitShadowed)
@@ -135,6 +136,8 @@ func ExitCode(r *trust.Report) int {
 		return diag.ExitOK
 	case trust.ProblemConfig:
 		return diag.ExitConfig
+	case trust.ProblemStore:
+		return diag.ExitUnavailable
 	case trust.ProblemNotTrusted:
 		return diag.ExitNotTrusted
 	case trust.ProblemUserOnly:
@@ -158,6 +161,7 @@ func Print(w io.Writer, p diag.Printer, r *trust.Report, asJSON bool) (int, erro
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "<secret key, redacted>" as it is
 		if err := enc.Encode(r); err != nil {
 			return diag.ExitIOErr, err
 		}
@@ -167,11 +171,27 @@ func Print(w io.Writer, p diag.Printer, r *trust.Report, asJSON bool) (int, erro
 	for _, e := range r.Errors {
 		p.Errorf("%s (the %s's configuration: Nix refuses it)", e.Message, e.Whose)
 	}
+	if r.Store.Error != "" {
+		p.Errorf("%s", r.Store.Error)
+		if f := r.Store.Fix; f != nil && f.Command != "" {
+			p.Hintf("%s: %s", f.Message, f.Command)
+		} else if f != nil {
+			p.Hintf("%s", f.Message)
+		}
+	}
 	for _, wn := range r.Warnings {
 		p.Warnf("%s", wn)
 	}
+	said := map[string]bool{} // a malformed entry fails every key alike
 	for _, k := range r.Keys {
 		switch k.Verdict {
+		case trust.BadConfig:
+			for _, rs := range k.Reasons {
+				if rs.Code == "malformed" && !said[rs.Message] {
+					said[rs.Message] = true
+					p.Errorf("%s", rs.Message)
+				}
+			}
 		case trust.Trusted, trust.AcceptsAll:
 		case trust.NotTrusted:
 			p.Errorf("key %s is not trusted", k.Name)

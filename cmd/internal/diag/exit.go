@@ -10,9 +10,10 @@ import (
 	"io/fs"
 )
 
-// Exit codes. They are stable: scripts and the README rely on them. Codes 1,
-// 2 and 4 are Nix's own for `nix store verify` and are ORed together by
-// `nixsign verify` exactly as Nix does.
+// Exit codes. They are stable: scripts and the README rely on them, and a
+// test checks that the README's table lists each of them, with its number,
+// and nothing else. Codes 1, 2 and 4 are Nix's own for `nix store verify`
+// and are ORed together by `nixsign verify` exactly as Nix does.
 const (
 	ExitOK          = 0  // success
 	ExitFailure     = 1  // a failure with no more specific code; verify: a path is corrupted
