@@ -2,7 +2,9 @@ package hook
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/nixsign/nixsign/conf/config"
@@ -52,8 +54,17 @@ func appendLog(path string, entries []LogEntry) error {
 		}
 		buf = append(append(buf, b...), '\n')
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// O_NOFOLLOW: the hook runs as root, and a link planted where the log
+	// goes must not make it append to another file.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
 	if err != nil {
+		return err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s: not a regular file", path)
+		}
 		return err
 	}
 	_, err = f.Write(buf)

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
+
+	"github.com/nixsign/nixsign/internal/fsutil"
 
 	"github.com/nixsign/nixsign/nix/drv"
 	"github.com/nixsign/nixsign/nix/storepath"
@@ -56,6 +57,9 @@ type QueryOutputs func(ctx context.Context, drvPath string) ([]string, error)
 // When DRV_PATH is not set, OUT_PATHS is used as it is.
 //
 // Every path must be a store path in storeDir.
+// maxDrvSize bounds what is read of a .drv (the largest are a few MiB).
+const maxDrvSize = 64 << 20
+
 func FindOutputs(ctx context.Context, env map[string]string, storeDir string, query QueryOutputs) (*Outputs, error) {
 	drvPath := env["DRV_PATH"]
 	outPaths := strings.Fields(env["OUT_PATHS"])
@@ -129,7 +133,7 @@ func readDrv(storeDir, drvPath string) (*drv.Derivation, error) {
 	if !strings.HasSuffix(p.Name, ".drv") {
 		return nil, fmt.Errorf("DRV_PATH: %q is not a derivation (.drv)", drvPath)
 	}
-	data, err := os.ReadFile(drvPath)
+	data, err := fsutil.ReadSmallFile(drvPath, maxDrvSize)
 	if err != nil {
 		return nil, fmt.Errorf("DRV_PATH: %w", err)
 	}

@@ -16,14 +16,17 @@
 # root or a trusted user. It uses the daemon on the default socket when it
 # answers, else starts one on a private socket and stops it at the end. It
 # builds 4N+2 tiny derivations (builder /bin/sh, unique per run) in
-# /nix/store.
+# /nix/store, and deletes them at the end.
 set -euo pipefail
 
 N=${N:-25}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/nixsign-bench.XXXXXX)
 daemon_pid=
+drvs=() outs=()
 cleanup() {
+	# The benchmark's paths leave the store again (they are no GC roots).
+	if ((${#outs[@]} + ${#drvs[@]})); then nix-store --delete "${outs[@]}" "${drvs[@]}" >/dev/null 2>&1 || true; fi
 	if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
 }

@@ -10,10 +10,7 @@ import (
 // PublicKeys map is. The nil *KeySet is empty. It is safe for concurrent
 // use.
 //
-// A KeySet makes libsodium's checks of each key once, and once a key has
-// verified enough signatures (tableAfter) it precomputes tables for it
-// that make each further verification about three times faster (see
-// sign/internal/edverify); the outcome is the same.
+// A KeySet makes libsodium's checks of each key once, not per signature.
 type KeySet struct {
 	byName   map[string]*keyState
 	keys     []PublicKey

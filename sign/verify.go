@@ -3,9 +3,6 @@ package sign
 import (
 	"bytes"
 	"crypto/ed25519"
-	"sync/atomic"
-
-	"github.com/nixsign/nixsign/sign/internal/edverify"
 )
 
 // verify checks an Ed25519 signature the way libsodium 1.0.18's
@@ -31,40 +28,20 @@ func usableKey(pk *[PublicKeySize]byte) bool {
 	return isCanonicalPoint(pk) && !hasSmallOrder(pk[:])
 }
 
-// tableAfter is how many signatures a KeySet verifies with a key before it
-// precomputes the key's tables: building them (about 3 ms, and as much again
-// for the base point's, once per process) costs what some 60 verifications
-// save.
-const tableAfter = 64
-
-// keyState is a KeySet's key with what it has learned about it.
+// keyState is a KeySet's key with libsodium's checks of it made once.
 type keyState struct {
 	key    PublicKey
-	usable bool // usableKey, checked once
-	uses   atomic.Int64
-	fast   atomic.Pointer[edverify.Key] // set once the tables are built
+	usable bool // usableKey
 }
 
 func newKeyState(k PublicKey) *keyState {
 	return &keyState{key: k, usable: usableKey(&k.key)}
 }
 
-// verify is the package's verify, with the key's checks made once and,
-// after tableAfter signatures, the key's tables.
+// verify is the package's verify with the key's checks already made.
 func (st *keyState) verify(msg string, sig *[SignatureSize]byte) bool {
 	if !st.usable || hasSmallOrder(sig[:32]) {
 		return false
-	}
-	if k := st.fast.Load(); k != nil {
-		return k.Verify(msg, sig)
-	}
-	if st.uses.Add(1) == tableAfter {
-		// One goroutine builds the tables; the others go on meanwhile.
-		// A key that is not a curve point gets none and verifies
-		// nothing either way.
-		if k, ok := edverify.NewKey(&st.key.key); ok {
-			st.fast.Store(k)
-		}
 	}
 	return ed25519.Verify(st.key.key[:], []byte(msg), sig[:])
 }

@@ -42,6 +42,7 @@ func (c *Client) pipeline(ctx context.Context, name string, n int, enc func(e *e
 		// answers, so the write cannot wait on the reader even over a
 		// transport with no buffer (a net.Pipe). More requests than one
 		// could: the daemon answers the first before it reads the next.
+		// Requests sent already (enc == nil) only need reading.
 		e := &c.enc
 		if enc != nil {
 			enc(e, 0)

@@ -103,6 +103,9 @@ func TestInteropFinishQueryPathInfos(t *testing.T) {
 	}
 	defer c.Close()
 	checkVersion(t, c)
+	if c.pending != 0 {
+		t.Errorf("the answer to SetOptions, sent with the handshake, is still pending after the queries")
+	}
 	want, err := c.QueryPathInfos(ctx, []string{top, missing, dep})
 	if err != nil {
 		t.Fatal(err)

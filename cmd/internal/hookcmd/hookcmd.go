@@ -150,6 +150,8 @@ func preflight(ctx context.Context, opts *hook.Options, params Params, stdout io
 		return diag.Wrap(diag.ExitShadowed, errors.New(msg))
 	case trust.RestartNeeded:
 		return diag.Wrap(diag.ExitRestart, errors.New(msg))
+	case trust.BadConfig:
+		return diag.Wrap(diag.ExitConfig, errors.New(msg))
 	}
 	return diag.Wrap(diag.ExitNotTrusted, errors.New(msg))
 }
