@@ -231,7 +231,12 @@ func AddTrustedKey(name string, data []byte, key string) (*KeyEdit, error) {
 	if n := len(fk.f.Lines); n > 0 && strings.HasSuffix(fk.f.Lines[n-1].Raw, "\r") {
 		eol = "\r\n"
 	}
-	if len(data) > 0 && data[len(data)-1] != '\n' {
+	switch {
+	case len(data) == 0 || data[len(data)-1] == '\n':
+	case eol == "\r\n" && data[len(data)-1] == '\r':
+		// A last line ending in '\r' lacks only the '\n' of its CRLF.
+		out = append(out, '\n')
+	default:
 		out = append(out, eol...)
 	}
 	out = append(out, "extra-trusted-public-keys = "+key+eol...)
