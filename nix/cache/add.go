@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	nixhash "github.com/nixsign/nixsign/nix/hash"
+	"github.com/nixsign/nixsign/nix/nar"
 	"github.com/nixsign/nixsign/nix/narinfo"
 	"github.com/nixsign/nixsign/nix/storepath"
 	"github.com/nixsign/nixsign/sign"
@@ -103,7 +104,7 @@ func (c *Cache) Add(ctx context.Context, e Entry, src io.Reader, comp Compressio
 	}
 	narHash := sha256.New()
 	in := &limitReader{ctx: ctx, r: src, limit: int64(min(ni.NarSize, 1<<62))}
-	n, err := copyNAR(io.MultiWriter(narHash, cw), in)
+	n, err := nar.Copy(io.MultiWriter(narHash, cw), in)
 	if cerr := cw.close(); err == nil {
 		err = cerr
 	}

@@ -7,8 +7,6 @@ import (
 	"hash"
 	"io"
 	"sync"
-
-	"github.com/nixsign/nixsign/nix/nar"
 )
 
 // The readers and writers that Add and NAR stream through.
@@ -39,44 +37,6 @@ var (
 	readBufs  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
 	writeBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 )
-
-// copyNAR copies one NAR from src to dst, checking it as strictly as
-// nar.Copy does (src must end right after it), with a pooled buffer. It
-// returns the number of bytes copied.
-func copyNAR(dst io.Writer, src io.Reader) (int64, error) {
-	t := &teeReader{r: src, w: dst}
-	br := readBufs.Get().(*bufio.Reader)
-	br.Reset(t)
-	defer func() { br.Reset(nil); readBufs.Put(br) }()
-	r := nar.NewReader(br) // reads through br, which is large enough
-	for {
-		if _, err := r.Next(); err == io.EOF {
-			return t.n, t.err
-		} else if err != nil {
-			return t.n, err
-		}
-	}
-}
-
-// teeReader writes to w what it reads from r, and counts it.
-type teeReader struct {
-	r   io.Reader
-	w   io.Writer
-	n   int64
-	err error // from w
-}
-
-func (t *teeReader) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if n > 0 && t.err == nil {
-		t.n += int64(n)
-		if _, werr := t.w.Write(p[:n]); werr != nil {
-			t.err = werr
-			return n, werr
-		}
-	}
-	return n, err
-}
 
 // limitReader reads from r until ctx is done or more than limit bytes
 // came (then it sets over and fails).

@@ -1,12 +1,14 @@
 package nar
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // Copy copies one NAR from src to dst, checking it as strictly as [Reader]
@@ -15,7 +17,10 @@ import (
 // the narSize when err is nil.
 func Copy(dst io.Writer, src io.Reader) (n int64, err error) {
 	t := &teeReader{r: src, w: dst}
-	r := newReaderSize(t, 256<<10)
+	br := copyBufs.Get().(*bufio.Reader)
+	br.Reset(t)
+	defer func() { br.Reset(nil); copyBufs.Put(br) }()
+	r := newReaderSize(br, copyBufSize)
 	for {
 		if _, err = r.Next(); err != nil {
 			break
@@ -26,6 +31,12 @@ func Copy(dst io.Writer, src io.Reader) (n int64, err error) {
 	}
 	return t.n, err
 }
+
+// copyBufs holds Copy's read buffers: Copy runs once per path of a
+// verify or a push.
+const copyBufSize = 256 << 10
+
+var copyBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, copyBufSize) }}
 
 // Validate reads a whole NAR from src, checks it as [Copy] does, and
 // returns its sha256 digest and size: in one pass, the narHash and narSize
