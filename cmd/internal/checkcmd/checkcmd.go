@@ -129,27 +129,23 @@ func ReadKey(arg string) (sign.PublicKey, error) {
 	return k, err
 }
 
+// problemCodes maps each problem a report can name to its exit code.
+var problemCodes = map[trust.Problem]int{
+	trust.ProblemNone:       diag.ExitOK,
+	trust.ProblemConfig:     diag.ExitConfig,
+	trust.ProblemStore:      diag.ExitUnavailable,
+	trust.ProblemNotTrusted: diag.ExitNotTrusted,
+	trust.ProblemUserOnly:   diag.ExitUserOnly,
+	trust.ProblemShadowed:   diag.ExitShadowed,
+	trust.ProblemRestart:    diag.ExitRestart,
+	trust.ProblemDisagree:   diag.ExitDisagree,
+	trust.ProblemCache:      diag.ExitCacheUnused,
+}
+
 // ExitCode returns the exit code for a report's problem.
 func ExitCode(r *trust.Report) int {
-	switch r.Problem {
-	case trust.ProblemNone:
-		return diag.ExitOK
-	case trust.ProblemConfig:
-		return diag.ExitConfig
-	case trust.ProblemStore:
-		return diag.ExitUnavailable
-	case trust.ProblemNotTrusted:
-		return diag.ExitNotTrusted
-	case trust.ProblemUserOnly:
-		return diag.ExitUserOnly
-	case trust.ProblemShadowed:
-		return diag.ExitShadowed
-	case trust.ProblemRestart:
-		return diag.ExitRestart
-	case trust.ProblemDisagree:
-		return diag.ExitDisagree
-	case trust.ProblemCache:
-		return diag.ExitCacheUnused
+	if code, ok := problemCodes[r.Problem]; ok {
+		return code
 	}
 	return diag.ExitFailure
 }
