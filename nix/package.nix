@@ -7,7 +7,7 @@ buildGoModule {
   pname = "nixsign";
   version = "0.1.0";
   src = lib.cleanSource ./..;
-  vendorHash = "sha256-VbDHb/6vJN6/B3d0v0REm0deKd2hvRVi1F4mxfVoa48=";
+  vendorHash = "sha256-1JCBJFzx6MYdOHjFYpT9uWV9mvt/nJpCmu6QBcDDFFE=";
   subPackages = [ "cmd/nixsign" "cmd/nixsign-hook" "cmd/nixsign-check" ];
   env.CGO_ENABLED = 0;
   ldflags = [ "-s" "-w" "-X github.com/nixsign/nixsign/cmd/internal/diag.Version=0.1.0" ];

@@ -22,6 +22,11 @@
 // Secret bytes never leave a Key except through Encode and Sign: String,
 // GoString, Format and LogValue print "<name>:<secret>", and no error of
 // this package contains any byte of a key.
+//
+// Signatures and public keys are crypto/ed25519's, byte for byte. A
+// process's first few of them are computed without the table crypto/ed25519
+// builds on first use (about 1.5 ms, most of a one-signature process's
+// Ed25519 time; see tablefree.go), later ones by crypto/ed25519.
 package secretkey
 
 import (
@@ -102,9 +107,8 @@ func Parse(data []byte) (*Key, error) {
 	default:
 		return nil, &parseError{fmt.Sprintf("secret key is not valid: it decodes to %d bytes, want %d", n, Size), wrongLength}
 	}
-	derived := ed25519.NewKeyFromSeed(buf[:ed25519.SeedSize])
-	defer clear(derived)
-	if subtle.ConstantTimeCompare(derived[ed25519.SeedSize:], buf[ed25519.SeedSize:Size]) != 1 {
+	derived := publicKeyOf((*[ed25519.SeedSize]byte)(buf[:ed25519.SeedSize]))
+	if subtle.ConstantTimeCompare(derived[:], buf[ed25519.SeedSize:Size]) != 1 {
 		return nil, &parseError{"secret key is not valid: its public half is not the public key of its seed, so its signatures would verify under no public key", mismatch}
 	}
 	k := &Key{name: string(name), sk: new([Size]byte)}
@@ -129,10 +133,10 @@ func Generate(rand io.Reader, name string) (*Key, error) {
 	if _, err := io.ReadFull(rand, seed[:]); err != nil {
 		return nil, fmt.Errorf("generating a key: %w", err)
 	}
-	priv := ed25519.NewKeyFromSeed(seed[:])
-	defer clear(priv)
 	k := &Key{name: name, sk: new([Size]byte)}
-	copy(k.sk[:], priv)
+	copy(k.sk[:], seed[:])
+	pub := publicKeyOf(&seed)
+	copy(k.sk[ed25519.SeedSize:], pub[:])
 	return k, nil
 }
 
@@ -169,7 +173,7 @@ func (k *Key) Public() sign.PublicKey {
 // same signature, byte for byte the one Nix makes.
 func (k *Key) Sign(fingerprint string) sign.Signature {
 	k.mustBeUsable()
-	sig, err := sign.NewSignature(k.name, ed25519.Sign(k.sk[:], []byte(fingerprint)))
+	sig, err := sign.NewSignature(k.name, signWith(k.sk, []byte(fingerprint)))
 	if err != nil {
 		panic("secretkey: " + err.Error())
 	}
