@@ -8,8 +8,11 @@
 #           daemon (NIX_REMOTE=daemon), and vs `nix store sign` on the local
 #           store (root's default, no daemon in the way);
 #   verify  the same 1,000 paths with contents (mixed sizes, 1 KiB to 256 KiB)
-#           and one trusted signature each: `nixsign verify -n 1` (auto store)
-#           vs `nix store verify -n 1` (root: local store), both on all cores;
+#           and one trusted signature each: `nixsign verify -n 1` (auto store:
+#           the daemon) vs `nix store verify -n 1` on root's local store (its
+#           own SQLite, no daemon) and through the same daemon, all on all
+#           cores; with the CPU time (user + sys) of each run's processes,
+#           the daemon's worker included where one serves the run;
 #   push    a closure of about 500 MB (four 120 MiB paths of real binaries and
 #           a top path referring to them) into a fresh file:// cache:
 #           `nixsign push --compression zstd` vs
@@ -86,6 +89,27 @@ most() { if [[ -z ${!1} ]] || (($2 > ${!1})); then printf -v "$1" '%s' "$2"; fi;
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 fmt() { printf '%.3f s' "$1"; }
 skip() { [[ " $SKIP " == *" $1 "* ]]; }
+# cpu_mark VAR: sets VAR to the CPU seconds (user + sys) used so far by
+# this shell's finished children and by the private daemon's finished
+# workers (which it reaps), from the times builtin (run in this shell: a
+# $(...) subshell starts from zero) and /proc/PID/stat (fields 14-17, in
+# clock ticks), once the daemon has had time to reap the last worker.
+hz=$(getconf CLK_TCK)
+cpu_mark() {
+	local kids daemon
+	sleep 0.2
+	times >"$tmp/times"
+	kids=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.4f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$tmp/times")
+	daemon=$(awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.4f", ($12 + $13 + $14 + $15) / hz }' "/proc/$daemon_pid/stat")
+	printf -v "$1" '%s' "$(awk -v a="$kids" -v b="$daemon" 'BEGIN { printf "%.4f", a + b }')"
+}
+# cpu_since_to VAR START: sets VAR to the CPU seconds since cpu_mark gave
+# START.
+cpu_since_to() {
+	local now_cpu
+	cpu_mark now_cpu
+	printf -v "$1" '%s' "$(awk -v a="$now_cpu" -v b="$2" 'BEGIN { printf "%.4f", a - b }')"
+}
 keygen() { # keygen NAME: writes $tmp/NAME.sec and $tmp/NAME.pub
 	nix key generate-secret --key-name "$1" >"$tmp/$1.sec"
 	chmod 600 "$tmp/$1.sec"
@@ -156,17 +180,23 @@ if ! skip verify; then
 	keygen verify-key
 	nix store sign --key-file "$tmp/verify-key.sec" $(cat "$tmp/paths") 2>/dev/null
 	keys=$(cat "$tmp/verify-key.pub")
-	v_ours= v_nix=
+	v_ours= v_nix= v_nixd= c_ours= c_nix= c_nixd=
 	for ((r = 1; r <= RUNS; r++)); do
 		run_ours() {
-			local t=$(now)
+			local c t; cpu_mark c; t=$(now)
 			"$nixsign" verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths")
 			best v_ours "$(elapsed "$t")"
+			local d; cpu_since_to d "$c"; best c_ours "$d"
 		}
 		run_nix() {
-			local t=$(now)
+			local c t; cpu_mark c; t=$(now)
 			nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
 			best v_nix "$(elapsed "$t")"
+			local d; cpu_since_to d "$c"; best c_nix "$d"
+			cpu_mark c; t=$(now)
+			NIX_REMOTE=daemon nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
+			best v_nixd "$(elapsed "$t")"
+			cpu_since_to d "$c"; best c_nixd "$d"
 		}
 		if ((r % 2)); then run_ours; run_nix; else run_nix; run_ours; fi
 	done
@@ -255,8 +285,10 @@ if ! skip sign; then
 		"$npaths" "$(fmt "$s_ours")" "$(fmt "$s_nixd")" "$(ratio "$s_nixd" "$s_ours")" "$(fmt "$s_nixl")" "$(ratio "$s_nixl" "$s_ours")"
 fi
 if ! skip verify; then
-	printf 'verify  %d paths %d MiB nixsign verify %s | nix store verify %s (%sx)\n' \
-		"$npaths" "$mib" "$(fmt "$v_ours")" "$(fmt "$v_nix")" "$(ratio "$v_nix" "$v_ours")"
+	printf 'verify  %d paths %d MiB nixsign verify %s | nix store verify local %s (%sx) | nix store verify via daemon %s (%sx)\n' \
+		"$npaths" "$mib" "$(fmt "$v_ours")" "$(fmt "$v_nix")" "$(ratio "$v_nix" "$v_ours")" "$(fmt "$v_nixd")" "$(ratio "$v_nixd" "$v_ours")"
+	printf '        CPU (user+sys, least of the runs): nixsign + daemon worker %s | nix local %s | nix + daemon worker %s\n' \
+		"$(fmt "$c_ours")" "$(fmt "$c_nix")" "$(fmt "$c_nixd")"
 fi
 if ! skip push; then
 	printf 'push    %d MiB closure  nixsign push %s | nix copy %s (%sx); peak RSS nixsign %d MiB, nix %d MiB; nar/ nixsign %d MiB, nix %d MiB\n' \
@@ -267,7 +299,7 @@ if ! skip sign; then
 	echo "sign    nixsign $(spread s_ours) | nix via daemon $(spread s_nixd) | nix local $(spread s_nixl)"
 fi
 if ! skip verify; then
-	echo "verify  nixsign $(spread v_ours) | nix $(spread v_nix)"
+	echo "verify  nixsign $(spread v_ours) | nix local $(spread v_nix) | nix via daemon $(spread v_nixd)"
 fi
 if ! skip push; then
 	echo "push    nixsign $(spread p_ours) | nix $(spread p_nix)"
