@@ -40,6 +40,14 @@ type Options struct {
 	QueryOutputs QueryOutputs
 	// Now is the clock for the log file; nil means time.Now.
 	Now func() time.Time
+	// HandOff, when not nil, is called by Run once the config is loaded,
+	// if it has push_to, before anything else is done (before the store is
+	// opened). nixsign-hook, which links no compressor, sets it to replace
+	// itself with `nixsign hook`, which then does the whole run; `nixsign
+	// hook` leaves it nil and pushes itself. HandOff returns only if it
+	// could not hand over: Run then signs as usual and fails the push step
+	// with its error, which names the fix.
+	HandOff func(cfg *config.Config) error
 }
 
 func (o *Options) getenv(k string) string { return o.Env.Vars[k] }
@@ -89,6 +97,9 @@ type Result struct {
 // opts.Stdout and, with log_file, appends one JSON line per path to that
 // file.
 //
+// With push_to and Options.HandOff, the run is first handed over (see
+// HandOff).
+//
 // A failure is an *Error naming the paths left unsigned (or not pushed),
 // the cause and, in the cause, the fix. Run itself does not apply
 // on_error: Result.OnError says which policy the caller applies.
@@ -119,6 +130,9 @@ type run struct {
 	// only the push to push_to publishes signed.
 	viaPush []string
 	logPath string
+	// handOffErr is why Options.HandOff could not hand the run over: the
+	// push fails with it.
+	handOffErr error
 }
 
 func (r *run) run(ctx context.Context) error {
@@ -133,6 +147,9 @@ func (r *run) run(ctx context.Context) error {
 	if cfgErr == nil {
 		r.cfg = cfg
 		r.res.OnError, r.logPath = cfg.OnError, cfg.LogFile
+		if cfg.PushTo != "" && o.HandOff != nil {
+			r.handOffErr = o.HandOff(cfg) // returns only on failure
+		}
 	}
 	if cfgErr == nil && (o.getenv("DRV_PATH") != "" || o.getenv("OUT_PATHS") != "") {
 		// Connecting makes the daemon fork a worker and open its database,
@@ -290,7 +307,11 @@ func (r *run) sign(ctx context.Context) error {
 
 // push copies the outputs' closure to the push_to cache.
 func (r *run) push(ctx context.Context) error {
-	c, err := cache.Open(r.cfg.PushTo, r.dir, true)
+	var c *cache.Cache
+	err := r.handOffErr
+	if err == nil {
+		c, err = cache.Open(r.cfg.PushTo, r.dir, true)
+	}
 	if err == nil {
 		var res store.PushResult
 		res, err = store.Push(ctx, r.store, c, r.key, r.res.Outputs.Paths, store.PushOptions{})

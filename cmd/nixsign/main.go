@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
+	_ "github.com/nixsign/nixsign/nix/cache/codecs" // zstd, xz, bzip2 and gzip caches
 	ucli "github.com/urfave/cli/v2"
 )
 

@@ -64,6 +64,10 @@ func (c *Cache) Add(ctx context.Context, e Entry, src io.Reader, comp Compressio
 	if err != nil {
 		return err
 	}
+	newCompressor, err := compressor(comp)
+	if err != nil {
+		return err
+	}
 	path := ni.Path()
 	if err := ctx.Err(); err != nil {
 		return err
@@ -98,14 +102,14 @@ func (c *Cache) Add(ctx context.Context, e Entry, src io.Reader, comp Compressio
 	if comp != None {
 		fileOut.h = sha256.New()
 	}
-	cw, err := newCompressor(comp, fileOut, ni.NarSize)
+	cw, err := newCompressor(fileOut, ni.NarSize)
 	if err != nil {
 		return err
 	}
 	narHash := sha256.New()
 	in := &limitReader{ctx: ctx, r: src, limit: int64(min(ni.NarSize, 1<<62))}
 	n, err := nar.Copy(io.MultiWriter(narHash, cw), in)
-	if cerr := cw.close(); err == nil {
+	if cerr := cw.Close(); err == nil {
 		err = cerr
 	}
 	if fileOut.err == nil {

@@ -1,18 +1,17 @@
 package cache
 
 import (
-	"bufio"
-	"compress/bzip2"
-	"compress/gzip"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
-
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
 )
 
-// Compression is how Add compresses a NAR: the narinfo's Compression value.
+// Compression is how a NAR file is compressed: the narinfo's Compression
+// value. Add writes Zstd, XZ or None; NAR also reads "bzip2" and "gzip".
+// This package knows None itself; the others need package
+// nix/cache/codecs, which registers them (RegisterCompressor and
+// RegisterDecompressor).
 type Compression string
 
 // The compressions Add writes. Nix's default for `nix copy` is xz.
@@ -53,49 +52,52 @@ func ext(method string) string {
 	return ""
 }
 
-// compressor compresses into w. close flushes the end of the stream.
-type compressor struct {
-	io.Writer
-	close func() error
+// A Compressor returns a writer that compresses what is written to it
+// into w, for a NAR of about narSize bytes. Its Close writes the end of the
+// compressed stream and does not close w.
+type Compressor func(w io.Writer, narSize uint64) (io.WriteCloser, error)
+
+// A Decompressor returns a reader of the decompressed r. Its Close releases
+// the reader and does not close r.
+type Decompressor func(r io.Reader) (io.ReadCloser, error)
+
+var compressors, decompressors sync.Map // Compression -> Compressor, Decompressor
+
+// RegisterCompressor makes Add compress method, one that ParseCompression
+// accepts, with c. Package nix/cache/codecs registers Zstd and XZ. It
+// panics for None and for a method registered already.
+func RegisterCompressor(method Compression, c Compressor) {
+	if method == None {
+		panic("cache: compression none needs no compressor")
+	}
+	if _, dup := compressors.LoadOrStore(method, c); dup {
+		panic("cache: compressor already registered: " + string(method))
+	}
 }
 
-// newCompressor returns a compressor for c writing to w, sized for a NAR of
-// narSize bytes.
-func newCompressor(c Compression, w io.Writer, narSize uint64) (*compressor, error) {
-	switch c {
-	case None:
-		return &compressor{Writer: w, close: func() error { return nil }}, nil
-	case Zstd:
-		fw := newFrameWriter(w, narSize)
-		return &compressor{Writer: fw, close: fw.Close}, nil
-	case XZ:
-		// liblzma's preset 6 (Nix's default) has an 8 MiB dictionary; a
-		// smaller NAR needs no more than its own size, and a reader then
-		// allocates no more either.
-		dict := 8 << 20
-		if narSize < uint64(dict) {
-			dict = max(int(narSize), 4096)
-		}
-		xw, err := xz.WriterConfig{DictCap: dict}.NewWriter(w)
-		if err != nil {
-			return nil, err
-		}
-		return &compressor{Writer: xw, close: xw.Close}, nil
+// RegisterDecompressor makes NAR decompress method with d. Package
+// nix/cache/codecs registers zstd, xz, bzip2 and gzip. It panics for None
+// and for a method registered already.
+func RegisterDecompressor(method Compression, d Decompressor) {
+	if method == None {
+		panic("cache: compression none needs no decompressor")
 	}
-	return nil, fmt.Errorf("unknown compression %q (choose zstd, xz or none)", c)
+	if _, dup := decompressors.LoadOrStore(method, d); dup {
+		panic("cache: decompressor already registered: " + string(method))
+	}
 }
 
-var zstdReaders = sync.Pool{New: func() any {
-	d, err := zstd.NewReader(nil,
-		zstd.WithDecoderConcurrency(2),
-		// libzstd, which Nix uses, refuses windows over 128 MiB by default.
-		zstd.WithDecoderMaxWindow(128<<20),
-		zstd.WithDecoderLowmem(true))
-	if err != nil {
-		panic(err)
-	}
-	return d
-}}
+// codecMethods are the Compression values package nix/cache/codecs
+// provides, in the order messages list them.
+var codecMethods = []string{"xz", "zstd", "bzip2", "gzip"}
+
+// notBuiltError is a compression nixsign implements that the running
+// binary was built without: it does not import nix/cache/codecs.
+type notBuiltError string
+
+func (e notBuiltError) Error() string {
+	return fmt.Sprintf("compression '%s': this binary was built without it (it needs package github.com/nixsign/nixsign/nix/cache/codecs)", string(e))
+}
 
 // unsupportedError is a compression NAR cannot read.
 type unsupportedError string
@@ -104,37 +106,32 @@ func (e unsupportedError) Error() string {
 	return fmt.Sprintf("unsupported compression '%s' (nixsign reads xz, zstd, bzip2, gzip and none)", string(e))
 }
 
-// newDecompressor returns a reader of the decompressed r, for the
-// narinfo's Compression value method. done releases it.
-func newDecompressor(method string, r io.Reader) (rd io.Reader, done func(), err error) {
-	nop := func() {}
-	switch method {
-	case "none", "":
-		return r, nop, nil
-	case "zstd":
-		d := zstdReaders.Get().(*zstd.Decoder)
-		if err := d.Reset(r); err != nil {
-			zstdReaders.Put(d)
-			return nil, nop, err
-		}
-		return d, func() {
-			d.Reset(nil)
-			zstdReaders.Put(d)
-		}, nil
-	case "xz":
-		xr, err := xz.NewReader(r)
-		if err != nil {
-			return nil, nop, err
-		}
-		return xr, nop, nil
-	case "bzip2":
-		return bzip2.NewReader(bufio.NewReaderSize(r, 64<<10)), nop, nil
-	case "gzip":
-		gr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, nop, err
-		}
-		return gr, nop, nil
+// compressor returns the Compressor of c, which ParseCompression accepts.
+func compressor(c Compression) (Compressor, error) {
+	if c == None {
+		return func(w io.Writer, _ uint64) (io.WriteCloser, error) { return nopWriteCloser{w}, nil }, nil
 	}
-	return nil, nop, unsupportedError(method)
+	if v, ok := compressors.Load(c); ok {
+		return v.(Compressor), nil
+	}
+	return nil, notBuiltError(c)
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// decompressor returns the Decompressor of the narinfo's Compression
+// value method ("" is none).
+func decompressor(method string) (Decompressor, error) {
+	if method == string(None) || method == "" {
+		return func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(r), nil }, nil
+	}
+	if v, ok := decompressors.Load(Compression(method)); ok {
+		return v.(Decompressor), nil
+	}
+	if slices.Contains(codecMethods, method) {
+		return nil, notBuiltError(method)
+	}
+	return nil, unsupportedError(method)
 }

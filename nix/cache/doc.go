@@ -44,6 +44,12 @@
 // would write; the rest of the narinfo is the same. NAR reads xz, zstd,
 // bzip2, gzip and none.
 //
+// This package implements none itself, and the others only in programs
+// that import package nix/cache/codecs, which registers them (see
+// RegisterCompressor): nixsign-hook, run after every build, links no
+// compressor. Without codecs, Add and NAR fail before writing or reading
+// anything, with "compression 'zstd': this binary was built without it".
+//
 // # Writing safely
 //
 // Every file is written under a temporary name in its directory (".…tmp"),

@@ -64,10 +64,8 @@ func (c *Cache) NAR(ctx context.Context, path string, w io.Writer) error {
 		return fmt.Errorf("NAR info file '%s': URL '%s' is not a file of the cache", c.narinfoPath(ni.StorePath), ni.URL)
 	}
 	name := c.path(ni.URL)
-	switch ni.Compression {
-	case "none", "xz", "zstd", "bzip2", "gzip":
-	default:
-		return fmt.Errorf("%s: %v", name, unsupportedError(ni.Compression))
+	if _, err := decompressor(ni.Compression); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -105,7 +103,11 @@ func readNAR(ctx context.Context, ni *narinfo.NarInfo, name string, f io.Reader,
 	buf := readBufs.Get().(*bufio.Reader)
 	buf.Reset(in)
 	defer func() { buf.Reset(nil); readBufs.Put(buf) }()
-	dec, done, err := newDecompressor(ni.Compression, buf)
+	newDecompressor, err := decompressor(ni.Compression)
+	var dec io.ReadCloser
+	if err == nil {
+		dec, err = newDecompressor(buf)
+	}
 	// A NAR longer than NarSize is cut one byte after it: never a bomb, and
 	// whoever hashes what w got still sees that it is not the NAR.
 	out := &limitWriter{w: w, h: narHash, limit: int64(min(ni.NarSize, 1<<62)) + 1}
@@ -113,7 +115,7 @@ func readNAR(ctx context.Context, ni *narinfo.NarInfo, name string, f io.Reader,
 		bp := copyBufs.Get().(*[]byte)
 		_, err = io.CopyBuffer(out, dec, *bp)
 		copyBufs.Put(bp)
-		done()
+		dec.Close()
 	}
 	decodeErr := err
 	if in.err == nil && out.err == nil && !out.over {

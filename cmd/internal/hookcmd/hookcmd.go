@@ -13,7 +13,10 @@
 //
 // The package does not import urfave/cli (nor cmd/internal/cli, which
 // does): the hook blocks Nix's build loop, and that library's
-// initialisation alone would cost it about a millisecond.
+// initialisation alone would cost it about a millisecond. Nor does it
+// import the compressors (nix/cache/codecs): with push_to, nixsign-hook
+// execs `nixsign hook` (found next to it, else on PATH) with the same
+// arguments and environment, before it opens the store.
 package hookcmd
 
 import (
@@ -34,6 +37,10 @@ type Params struct {
 	KeyFile        string // --key-file
 	Preflight      bool   // --preflight
 	RequireTrusted bool   // --require-trusted: preflight fails unless this machine trusts the key
+
+	// handOff is hook.Options.HandOff: set by Main (nixsign-hook, which
+	// hands push_to over to `nixsign hook`), nil for `nixsign hook`.
+	handOff func(*config.Config) error
 }
 
 // Flag usages, shared with `nixsign hook`.
@@ -77,6 +84,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s version %s\n", prog, diag.VersionString())
 		return diag.ExitOK
 	}
+	params.handOff = execNixsign(args)
 	err := Execute(context.Background(), params, config.OSEnv(), stdout, p)
 	if err != nil {
 		p.Errorf("%v", err)
@@ -98,6 +106,7 @@ func Execute(ctx context.Context, params Params, env config.Env, stdout io.Write
 		Stdout:  stdout,
 		Info:    func(msg string) { p.Infof("%s", msg) },
 		Warn:    func(msg string) { p.Warnf("%s", msg) },
+		HandOff: params.handOff,
 	}
 	if params.Preflight {
 		return preflight(ctx, opts, params, stdout, p)

@@ -1,4 +1,4 @@
-package cache
+package codec
 
 import (
 	"io"
@@ -8,17 +8,17 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Add compresses zstd as a sequence of independent frames of frameSize NAR
-// bytes each, which every zstd reader decodes as one stream: Nix 2.8.0 reads
-// them through libarchive (TestInterop), and newer Nix writes 16 MiB frames
-// itself (ZstdMultiFrameCompressionSink). Frames are compressed
-// concurrently: one Add keeps every core busy on a large NAR, while all Adds
-// share one encoder of GOMAXPROCS workers, so that callers adding several
-// paths at once do not oversubscribe the machine. Each Add holds at most
-// maxInFlight frames being compressed or written and one being filled,
-// about 20 MB of buffers whatever the size of the NAR. 4 MiB frames cost
-// 0.1% in size against one stream (0.4497 against 0.4493 of the mixed NAR of
-// BenchmarkAdd).
+// The zstd compressor writes a sequence of independent frames of frameSize
+// NAR bytes each, which every zstd reader decodes as one stream: Nix 2.8.0
+// reads them through libarchive (TestInterop in package cache), and newer
+// Nix writes 16 MiB frames itself (ZstdMultiFrameCompressionSink). Frames
+// are compressed concurrently: one cache.Add keeps every core busy on a
+// large NAR, while all Adds share one encoder of GOMAXPROCS workers, so that
+// callers adding several paths at once do not oversubscribe the machine.
+// Each Add holds at most maxInFlight frames being compressed or written and
+// one being filled, about 20 MB of buffers whatever the size of the NAR.
+// 4 MiB frames cost 0.1% in size against one stream (0.4497 against 0.4493
+// of the mixed NAR of package cache's BenchmarkAdd).
 //
 // The level is SpeedDefault, klauspost's match for libzstd's level 3 (the
 // level Nix 2.8.0 gets from libarchive; its sizes are within 0.3%), and
@@ -64,8 +64,14 @@ type frame struct {
 	ready    chan struct{} // closed when dst holds the compressed frame
 }
 
-// newFrameWriter returns a frameWriter to w for a NAR of about narSize
-// bytes (a small NAR gets one frame of its own size).
+// NewZstdWriter returns a writer compressing to w, in frames, a NAR of
+// about narSize bytes (a small NAR gets one frame of its own size). Close
+// writes what is left and waits for every frame to be written; it does not
+// close w.
+func NewZstdWriter(w io.Writer, narSize uint64) (io.WriteCloser, error) {
+	return newFrameWriter(w, narSize), nil
+}
+
 func newFrameWriter(w io.Writer, narSize uint64) *frameWriter {
 	fw := &frameWriter{
 		w:     w,
@@ -161,4 +167,37 @@ func putFrameBuf(b *[]byte) {
 	if cap(*b) == frameBufCap {
 		frameBufs.Put(b)
 	}
+}
+
+var zstdReaders = sync.Pool{New: func() any {
+	d, err := zstd.NewReader(nil,
+		zstd.WithDecoderConcurrency(2),
+		// libzstd, which Nix uses, refuses windows over 128 MiB by default.
+		zstd.WithDecoderMaxWindow(128<<20),
+		zstd.WithDecoderLowmem(true))
+	if err != nil {
+		panic(err)
+	}
+	return d
+}}
+
+// NewZstdReader returns a reader of the decompressed r, from a pool of
+// decoders; Close returns it to the pool (and does not close r).
+func NewZstdReader(r io.Reader) (io.ReadCloser, error) {
+	d := zstdReaders.Get().(*zstd.Decoder)
+	if err := d.Reset(r); err != nil {
+		zstdReaders.Put(d)
+		return nil, err
+	}
+	return zstdReader{d}, nil
+}
+
+// zstdReader is a pooled decoder. It keeps the decoder's WriteTo, which
+// io.Copy uses, and replaces its Close, which would end it.
+type zstdReader struct{ *zstd.Decoder }
+
+func (r zstdReader) Close() error {
+	r.Decoder.Reset(nil)
+	zstdReaders.Put(r.Decoder)
+	return nil
 }
