@@ -95,7 +95,9 @@ func editFile(file string, edit func([]byte) ([]byte, error)) error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
-	return writeAtomic(target, out, mode, owner, group)
+	// Only root can give a file away; anyone else writes their own files.
+	return fsutil.WriteFile(target, out, mode, &fsutil.WriteOptions{
+		Chown: owner >= 0 && os.Geteuid() == 0, UID: owner, GID: group})
 }
 
 // resolve follows symbolic links at file, refusing links into the Nix store
@@ -121,46 +123,4 @@ func resolve(file string) (string, error) {
 		target = link
 	}
 	return "", fmt.Errorf("%s: too many levels of symbolic links", file)
-}
-
-func writeAtomic(file string, data []byte, mode fs.FileMode, uid, gid int) (err error) {
-	dir, base := filepath.Split(file)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if uid >= 0 && os.Geteuid() == 0 {
-		if err = tmp.Chown(uid, gid); err != nil {
-			return err
-		}
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), file); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // Replacing a nix.conf file
@@ -160,43 +162,16 @@ func tempPrefix(path string) string { return "." + filepath.Base(path) + ".nixsi
 
 // writeAtomic writes data to a new file beside path and renames it over
 // path. uid and gid are -1 to keep the creator's.
-func writeAtomic(path string, data []byte, mode fs.FileMode, uid, gid int, beforeRename func()) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+"*")
-	if err != nil {
-		return err
+func writeAtomic(path string, data []byte, mode fs.FileMode, uid, gid int, beforeRename func()) error {
+	err := fsutil.WriteFile(path, data, mode, &fsutil.WriteOptions{
+		Chown: uid >= 0, UID: uid, GID: gid,
+		TempPrefix:   tempPrefix(path),
+		BeforeRename: beforeRename,
+	})
+	if pe := new(fs.PathError); errors.As(err, &pe) && pe.Op == "chown" {
+		return fmt.Errorf("keeping the owner %d:%d: %w", uid, gid, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(mode); err != nil {
-		return err
-	}
-	if uid >= 0 {
-		if err = f.Chown(uid, gid); err != nil && !sameOwner(f, uid, gid) {
-			return fmt.Errorf("keeping the owner %d:%d: %w", uid, gid, err)
-		}
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if beforeRename != nil {
-		beforeRename()
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
+	return err
 }
 
 // removeStaleTemps removes the temporary files of edits that died before
@@ -211,11 +186,4 @@ func removeStaleTemps(path string) {
 func globEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
 	return r.Replace(s)
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

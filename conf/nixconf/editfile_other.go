@@ -5,7 +5,6 @@ package nixconf
 import (
 	"errors"
 	"io/fs"
-	"os"
 )
 
 func lockFile(path string) (func(), error) {
@@ -13,5 +12,3 @@ func lockFile(path string) (func(), error) {
 }
 
 func owner(fs.FileInfo) (uid, gid int) { return -1, -1 }
-
-func sameOwner(*os.File, int, int) bool { return true }

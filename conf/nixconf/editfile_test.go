@@ -267,3 +267,29 @@ func TestEditFileEditError(t *testing.T) {
 		t.Fatal("file changed")
 	}
 }
+
+// As root, an edit keeps the owner and group of the file, on the file and
+// on its backup.
+func TestEditFileKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: cannot give files away")
+	}
+	p := writeBase(t, 0o640)
+	if err := os.Chown(p, 12345, 23456); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EditFile(p, false, addKey(p, testKey1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{p, p + BackupSuffix} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if st.Uid != 12345 || st.Gid != 23456 || fi.Mode() != 0o640 {
+			t.Errorf("%s: %d:%d %v, want 12345:23456 -rw-r-----", f, st.Uid, st.Gid, fi.Mode())
+		}
+	}
+	checkEdited(t, p, testKey1)
+}

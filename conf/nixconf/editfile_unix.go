@@ -37,13 +37,3 @@ func owner(fi fs.FileInfo) (uid, gid int) {
 	}
 	return -1, -1
 }
-
-// sameOwner reports whether f already has the owner and group.
-func sameOwner(f *os.File, uid, gid int) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	u, g := owner(fi)
-	return u == uid && g == gid
-}

@@ -1,6 +1,7 @@
 // Package fsutil reads small files that come from outside the program
 // (configuration files, key files, the narinfo files of a binary cache)
-// without trusting them to be small, or even to be files.
+// without trusting them to be small, or even to be files, and writes files
+// atomically.
 //
 // os.ReadFile("/dev/zero") reads until memory runs out, and
 // os.ReadFile of a named pipe (FIFO) blocks until some other process opens
@@ -23,6 +24,16 @@
 // The null device (/dev/null, or a link to it) reads as an empty file, as
 // it does with os.ReadFile: pointing a configuration file at /dev/null is
 // a common way to turn it off.
+//
+// WriteFile is os.WriteFile made atomic: the new content goes to a
+// temporary file beside the old one, which is synced and then renamed over
+// it, so that a reader, or the system after a crash, sees the old file or
+// the new one and never a part. Its mode is exact whatever the umask, it
+// can keep an owner, and it can refuse to replace anything (for a secret
+// key). Its errors name the file written, never the temporary one:
+//
+//	WriteFile("/etc/nix/nix.conf", data, 0o644, nil)   createtemp /etc/nix/nix.conf: read-only file system
+//	WriteFile("/k/key", data, 0o600, &WriteOptions{NoReplace: true})   link /k/key: file exists
 package fsutil
 
 import (

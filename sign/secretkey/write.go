@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/nixsign/nixsign/internal/fsutil"
 )
 
 // WriteFile writes a secret key file (data is Key.Encode's result) with
@@ -23,7 +25,7 @@ func WritePublicFile(path string, data []byte, force bool) error {
 	return writeFile(path, data, 0o644, force)
 }
 
-func writeFile(path string, data []byte, perm fs.FileMode, force bool) (err error) {
+func writeFile(path string, data []byte, perm fs.FileMode, force bool) error {
 	fail := func(problem string, err error) error {
 		return &FileError{Path: path, Kind: Unwritable, Problem: problem + ": " + errText(err), Fix: "check the path and its directory", Err: err}
 	}
@@ -39,56 +41,31 @@ func writeFile(path string, data []byte, perm fs.FileMode, force bool) (err erro
 			return exists()
 		}
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fail("cannot create its directory", err)
 	}
-	// os.CreateTemp opens with O_CREATE|O_EXCL and mode 0600.
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	// Without force, fsutil links the new file into place, which fails if
+	// anything is at path: the atomic form of O_EXCL.
+	err := fsutil.WriteFile(path, data, perm, &fsutil.WriteOptions{NoReplace: !force})
+	if err == nil {
+		return nil
+	}
+	var op string // the step that failed
+	if pe := new(fs.PathError); errors.As(err, &pe) {
+		op = pe.Op
+	}
+	switch op {
+	case "createtemp":
 		return fail("cannot create a temporary file beside it", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil { // exact mode, whatever the umask
+	case "chmod":
 		return fail("cannot set the mode of a temporary file beside it", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail("cannot write a temporary file beside it", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail("cannot write a temporary file beside it", err)
-	}
-	if err := f.Close(); err != nil {
-		return fail("cannot write a temporary file beside it", err)
-	}
-	if force {
-		if err := os.Rename(tmp, path); err != nil {
-			return fail("cannot replace it", err)
+	case "rename":
+		return fail("cannot replace it", err)
+	case "link":
+		if errors.Is(err, fs.ErrExist) {
+			return exists()
 		}
-	} else {
-		// link(2) fails if path exists: the atomic form of O_EXCL.
-		if err := os.Link(tmp, path); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return exists()
-			}
-			return fail("cannot create it", err)
-		}
-		os.Remove(tmp)
+		return fail("cannot create it", err)
 	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename or link in dir durable; failure is harmless.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	return fail("cannot write a temporary file beside it", err)
 }

@@ -111,3 +111,26 @@ func TestWriteFile(t *testing.T) {
 		}
 	}
 }
+
+// The messages of WriteFile's failures name the file and the step.
+func TestWriteFileMessages(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	os.Mkdir(sub, 0o755)
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	for _, tt := range []struct {
+		path  string
+		force bool
+		want  string
+	}{
+		{sub, true, sub + ": cannot replace it: is a directory; check the path and its directory"},
+		{sub, false, sub + ": already exists; refusing to overwrite a key; remove it first or ask to replace it (--force)"},
+		{filepath.Join(file, "k"), true, filepath.Join(file, "k") + ": cannot create its directory: not a directory; check the path and its directory"},
+	} {
+		err := WriteFile(tt.path, []byte("k"), tt.force)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("WriteFile(%s, force %v) = %v\nwant %s", tt.path, tt.force, err, tt.want)
+		}
+	}
+}
