@@ -34,10 +34,9 @@
 // answers, else nix-daemon --stdio) with the operations of package
 // nix/store, and with push_to copies the closure to that binary cache.
 // The nixsign-hook binary links no compressor (it does not import package
-// nix/cache/codecs),
-// so that it starts faster after every build: with push_to it hands the
-// whole run over to `nixsign hook` before it opens the store (see
-// Options.HandOff).
+// nix/cache/codecs), so that it starts faster after every build: with
+// push_to it hands the whole run over to `nixsign hook` before it opens the
+// store (see Options.HandOff).
 //
 // It prints one line per signed path, for example (Nix shows it prefixed):
 //

@@ -35,8 +35,10 @@ cd "$(dirname "$0")/.."
 for c in nix nix-build nix-store nix-daemon go; do
 	command -v "$c" >/dev/null || { echo "bench-store: $c is not in PATH" >&2; exit 1; }
 done
+[[ -x /usr/bin/time ]] || { echo "bench-store: needs GNU time (apt-get install -y time)" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || { echo "bench-store: run as root (the local store and a private daemon)" >&2; exit 1; }
 unset NIX_REMOTE
+export LC_ALL=C
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nsandbox = false\nsubstituters ='
 RUNS=${RUNS:-3}
 PUSH_MIB=${PUSH_MIB:-120}
@@ -89,26 +91,23 @@ most() { if [[ -z ${!1} ]] || (($2 > ${!1})); then printf -v "$1" '%s' "$2"; fi;
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 fmt() { printf '%.3f s' "$1"; }
 skip() { [[ " $SKIP " == *" $1 "* ]]; }
-# cpu_mark VAR: sets VAR to the CPU seconds (user + sys) used so far by
-# this shell's finished children and by the private daemon's finished
-# workers (which it reaps), from the times builtin (run in this shell: a
-# $(...) subshell starts from zero) and /proc/PID/stat (fields 14-17, in
-# clock ticks), once the daemon has had time to reap the last worker.
+# cpu VAR COMMAND...: runs COMMAND and sets VAR to the CPU seconds (user +
+# sys) of its processes and of the private daemon's worker that served it:
+# the command's from GNU time, the worker's from the daemon's reaped
+# children (fields 14-17 of /proc/PID/stat, in clock ticks), read once the
+# daemon has no worker left. The script's own processes are not counted.
 hz=$(getconf CLK_TCK)
-cpu_mark() {
-	local kids daemon
-	sleep 0.2
-	times >"$tmp/times"
-	kids=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.4f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$tmp/times")
-	daemon=$(awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.4f", ($12 + $13 + $14 + $15) / hz }' "/proc/$daemon_pid/stat")
-	printf -v "$1" '%s' "$(awk -v a="$kids" -v b="$daemon" 'BEGIN { printf "%.4f", a + b }')"
+daemon_cpu() {
+	while pgrep -P "$daemon_pid" >/dev/null; do sleep 0.02; done
+	awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.4f", ($12 + $13 + $14 + $15) / hz }' "/proc/$daemon_pid/stat"
 }
-# cpu_since_to VAR START: sets VAR to the CPU seconds since cpu_mark gave
-# START.
-cpu_since_to() {
-	local now_cpu
-	cpu_mark now_cpu
-	printf -v "$1" '%s' "$(awk -v a="$now_cpu" -v b="$2" 'BEGIN { printf "%.4f", a - b }')"
+cpu() {
+	local var=$1 before after
+	shift
+	before=$(daemon_cpu)
+	/usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@"
+	after=$(daemon_cpu)
+	printf -v "$var" '%s' "$(awk -v a="$after" -v b="$before" '{ printf "%.4f", $1 + $2 + a - b }' "$tmp/cpu")"
 }
 keygen() { # keygen NAME: writes $tmp/NAME.sec and $tmp/NAME.pub
 	nix key generate-secret --key-name "$1" >"$tmp/$1.sec"
@@ -182,21 +181,22 @@ if ! skip verify; then
 	keys=$(cat "$tmp/verify-key.pub")
 	v_ours= v_nix= v_nixd= c_ours= c_nix= c_nixd=
 	for ((r = 1; r <= RUNS; r++)); do
+		# Each timing includes GNU time's fork and exec, on both sides.
 		run_ours() {
-			local c t; cpu_mark c; t=$(now)
-			"$nixsign" verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths")
+			local t=$(now) c
+			cpu c "$nixsign" verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths")
 			best v_ours "$(elapsed "$t")"
-			local d; cpu_since_to d "$c"; best c_ours "$d"
+			best c_ours "$c"
 		}
 		run_nix() {
-			local c t; cpu_mark c; t=$(now)
-			nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
+			local t=$(now) c
+			cpu c nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
 			best v_nix "$(elapsed "$t")"
-			local d; cpu_since_to d "$c"; best c_nix "$d"
-			cpu_mark c; t=$(now)
-			NIX_REMOTE=daemon nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
+			best c_nix "$c"
+			t=$(now)
+			NIX_REMOTE=daemon cpu c nix store verify -n 1 --trusted-public-keys "$keys" $(cat "$tmp/paths") 2>/dev/null
 			best v_nixd "$(elapsed "$t")"
-			cpu_since_to d "$c"; best c_nixd "$d"
+			best c_nixd "$c"
 		}
 		if ((r % 2)); then run_ours; run_nix; else run_nix; run_ours; fi
 	done

@@ -4,8 +4,8 @@
 // (and whether this machine trusts it) without building or signing, for CI
 // before `flox publish`. It is `nixsign hook` in a binary that links only
 // what the hook needs: no compressor, so that with push_to it hands the
-// whole run over to `nixsign hook`, found next to it (symlinks resolved)
-// or on PATH.
+// whole run over to `nixsign hook`, the nixsign installed next to it
+// (symlinks resolved).
 package main
 
 import (

@@ -58,10 +58,13 @@ type WriteOptions struct {
 //     keeps the old content, and a symbolic link at name is itself
 //     replaced while its target is left alone. Callers that mean to
 //     rewrite the target resolve the link first.
-//   - On any error, and if BeforeRename panics, the temporary file is
-//     removed and name is left as it was. Only a crash, or a kill -9,
-//     between the creation of the temporary file and its renaming leaves it
-//     behind (see WriteOptions.TempPrefix).
+//   - On any error but "remove" (see below), and if BeforeRename panics,
+//     the temporary file is removed and name is left as it was. Only a
+//     crash, or a kill -9, between the creation of the temporary file and
+//     its renaming leaves it behind (see WriteOptions.TempPrefix). With
+//     NoReplace the move is one renameat2(RENAME_NOREPLACE) where the
+//     system has it, else link(2) followed by the removal of the temporary
+//     name, and a crash between the two leaves both names.
 //
 // WriteFile does not create name's directory. Concurrent calls for one
 // name each put a whole file in place and the last one wins (with
@@ -80,7 +83,13 @@ type WriteOptions struct {
 //	sync         fsyncing it
 //	close        closing it
 //	rename       renaming it to name (name is a directory...)
-//	link         linking it to name, with NoReplace (name exists...)
+//	link         moving it to name without replacing anything, with
+//	             NoReplace (name exists...)
+//	remove       with NoReplace, where the system cannot rename without
+//	             replacing (before Linux 3.15, or a file system without
+//	             RENAME_NOREPLACE) and the file was linked to name
+//	             instead: removing the temporary name. name is in place,
+//	             and the temporary name is left as a second link to it.
 //
 // For instance, in a directory mounted read-only:
 //
@@ -149,11 +158,13 @@ func WriteFile(name string, data []byte, perm fs.FileMode, opts *WriteOptions) e
 		opts.BeforeRename()
 	}
 	if opts.NoReplace {
-		// link(2) fails if anything is at name, and follows no link there.
-		if err := os.Link(tmp, name); err != nil {
+		switch linked, err := moveNoReplace(tmp, name); {
+		case err != nil && linked:
+			done = true // name is in place; tmp is a second name of it
+			return fail("remove", err)
+		case err != nil:
 			return fail("link", err)
 		}
-		os.Remove(tmp)
 	} else if err := rename(tmp, name); err != nil {
 		return fail("rename", err)
 	}
@@ -168,6 +179,26 @@ var testHookFail func(op string) error
 
 // rename is os.Rename, but with the system's error for a directory at
 // newname (EISDIR, where os.Rename says EEXIST).
+// moveNoReplace moves tmp to name unless something is at name (a file, a
+// directory, a symbolic link, dangling or not, which it does not follow):
+// with renameNoReplace where the kernel and the file system have it, else
+// with link(2) and the removal of tmp, when linked reports that name is in
+// place even if err is the failure to remove tmp.
+func moveNoReplace(tmp, name string) (linked bool, err error) {
+	err = testableRenameNoReplace(tmp, name)
+	if err != syscall.EINVAL && err != syscall.ENOSYS {
+		return false, err
+	}
+	if err := os.Link(tmp, name); err != nil {
+		return false, err
+	}
+	return true, os.Remove(tmp)
+}
+
+// testableRenameNoReplace is renameNoReplace; a test replaces it to take
+// the link(2) way.
+var testableRenameNoReplace = renameNoReplace
+
 func rename(oldname, newname string) error {
 	for {
 		if err := syscall.Rename(oldname, newname); err != syscall.EINTR {

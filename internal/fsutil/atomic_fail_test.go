@@ -107,3 +107,28 @@ func TestWriteFileFailingSteps(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// Where the system cannot rename without replacing, NoReplace links the
+// file into place and removes the temporary name: the same outcomes.
+func TestNoReplaceByLink(t *testing.T) {
+	defer func(f func(string, string) error) { testableRenameNoReplace = f }(testableRenameNoReplace)
+	testableRenameNoReplace = func(string, string) error { return syscall.ENOSYS }
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	if err := WriteFile(p, []byte("one"), 0o600, &WriteOptions{NoReplace: true}); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(p, []byte("two"), 0o600, &WriteOptions{NoReplace: true})
+	checkPathError(t, err, "link", p, fs.ErrExist, "")
+	if err := os.Symlink("nowhere", p+"-dangling"); err != nil {
+		t.Fatal(err)
+	}
+	err = WriteFile(p+"-dangling", []byte("x"), 0o600, &WriteOptions{NoReplace: true})
+	checkPathError(t, err, "link", p+"-dangling", fs.ErrExist, "")
+	if b, err := os.ReadFile(p); err != nil || string(b) != "one" {
+		t.Errorf("%s: %q, %v; want \"one\"", p, b, err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("%d names in %s, want f and f-dangling (no temporary file)", len(ents), dir)
+	}
+}

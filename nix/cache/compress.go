@@ -65,10 +65,13 @@ var compressors, decompressors sync.Map // Compression -> Compressor, Decompress
 
 // RegisterCompressor makes Add compress method, one that ParseCompression
 // accepts, with c. Package nix/cache/codecs registers Zstd and XZ. It
-// panics for None and for a method registered already.
+// panics for None, for a nil c and for a method registered already.
 func RegisterCompressor(method Compression, c Compressor) {
 	if method == None {
 		panic("cache: compression none needs no compressor")
+	}
+	if c == nil {
+		panic("cache: nil compressor for " + string(method))
 	}
 	if _, dup := compressors.LoadOrStore(method, c); dup {
 		panic("cache: compressor already registered: " + string(method))
@@ -76,11 +79,14 @@ func RegisterCompressor(method Compression, c Compressor) {
 }
 
 // RegisterDecompressor makes NAR decompress method with d. Package
-// nix/cache/codecs registers zstd, xz, bzip2 and gzip. It panics for None
-// and for a method registered already.
+// nix/cache/codecs registers zstd, xz, bzip2 and gzip. It panics for None,
+// for a nil d and for a method registered already.
 func RegisterDecompressor(method Compression, d Decompressor) {
 	if method == None {
 		panic("cache: compression none needs no decompressor")
+	}
+	if d == nil {
+		panic("cache: nil decompressor for " + string(method))
 	}
 	if _, dup := decompressors.LoadOrStore(method, d); dup {
 		panic("cache: decompressor already registered: " + string(method))

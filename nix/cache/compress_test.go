@@ -70,10 +70,12 @@ func TestRegisterTwice(t *testing.T) {
 		name string
 		f    func()
 	}{
-		{"compressor", func() { RegisterCompressor(Zstd, nil) }},
-		{"decompressor", func() { RegisterDecompressor("gzip", nil) }},
-		{"compressor none", func() { RegisterCompressor(None, nil) }},
-		{"decompressor none", func() { RegisterDecompressor(None, nil) }},
+		{"compressor", func() { RegisterCompressor(Zstd, nopCompressor) }},
+		{"decompressor", func() { RegisterDecompressor("gzip", nopDecompressor) }},
+		{"compressor none", func() { RegisterCompressor(None, nopCompressor) }},
+		{"decompressor none", func() { RegisterDecompressor(None, nopDecompressor) }},
+		{"nil compressor", func() { RegisterCompressor("test-nil", nil) }},
+		{"nil decompressor", func() { RegisterDecompressor("test-nil", nil) }},
 	} {
 		func() {
 			defer func() {
@@ -87,4 +89,11 @@ func TestRegisterTwice(t *testing.T) {
 	if _, ok := compressors.Load(None); ok {
 		t.Error("RegisterCompressor(None) registered it")
 	}
+	if _, ok := compressors.Load(Compression("test-nil")); ok {
+		t.Error("RegisterCompressor(nil) registered it")
+	}
 }
+
+func nopCompressor(w io.Writer, _ uint64) (io.WriteCloser, error) { return nopWriteCloser{w}, nil }
+
+func nopDecompressor(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(r), nil }

@@ -19,8 +19,8 @@ package secretkey
 // and random and fuzzed keys and messages). Later operations use
 // crypto/ed25519, whose warm table makes x·B several times faster.
 //
-// Measured on a 2-core amd64 machine (Go 1.26, shared and
-// noisy; medians, benchmarks in tablefree_test.go):
+// Measured on a 2-core amd64 machine (Go 1.26; medians; benchmarks in
+// tablefree_test.go):
 //
 //	crypto/ed25519's table (first NewKeyFromSeed minus a warm one)  1200–1600 µs
 //	Sign: crypto/ed25519 warm / table-free                          27 / 65–70 µs
@@ -31,8 +31,8 @@ package secretkey
 // well below that, so that a process that signs a lot loses at most
 // 16×40 µs ≈ 0.65 ms (under half the table), while one that parses a key and
 // signs up to 15 fingerprints never builds the table. In a fresh process
-// (a throwaway program timing Parse and Sign from main; median of 100–300 runs,
-// before → after): Parse and one Sign 1.69 → 0.22 ms, Parse and two Signs
+// (a program that times Parse and Sign from main; median of 100–300 runs,
+// crypto/ed25519 only → as here): Parse and one Sign 1.69 → 0.22 ms, Parse and two Signs
 // 1.92 → 0.31 ms, Parse and ten Signs 2.14 → 1.00 ms; with twenty or a
 // thousand Signs the difference is lost in the noise (3.3 ms, 35–38 ms).
 //
@@ -97,7 +97,7 @@ func expand(s *edwards25519.Scalar, prefix *[32]byte, seed []byte) {
 }
 
 // baseMult returns x·B in constant time without a global table.
-// ScalarBaseMult would build crypto/ed25519's table in edwards25519 (and
+// ScalarBaseMult would build edwards25519's own copy of that table (and
 // the VarTime methods must not see a secret scalar).
 func baseMult(x *edwards25519.Scalar) *edwards25519.Point {
 	return new(edwards25519.Point).ScalarMult(x, edwards25519.NewGeneratorPoint())

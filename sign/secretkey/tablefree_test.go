@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/fips140"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"math/rand/v2"
 	"strings"
@@ -178,6 +179,7 @@ func TestDispatch(t *testing.T) {
 	// The first fingerprint of check-output.txt and Nix's signature of it.
 	lines := strings.SplitN(string(readVector(t, "check-output.txt")), "\n", 3)
 	fp, want := strings.TrimPrefix(lines[0], "OK  "), strings.TrimSpace(lines[1])
+	k0 := mustParse(t, data)
 	for _, tt := range []struct {
 		name      string
 		start     uint32
@@ -201,6 +203,17 @@ func TestDispatch(t *testing.T) {
 			}
 			if n := ed25519Ops.Load(); n != wantOps {
 				t.Errorf("%s: %d operations counted, want %d", tt.name, n, wantOps)
+			}
+		})
+		// A key whose public half is not its seed's is refused either way.
+		withOps(tt.start, func() {
+			bad := bytes.Clone(k0.sk[:])
+			bad[Size-1] ^= 1
+			if _, err := Parse([]byte("test-key-1:" + base64.StdEncoding.EncodeToString(bad))); err == nil {
+				t.Errorf("%s: Parse accepted a mismatched public half", tt.name)
+			}
+			if tt.tableFree && ed25519Ops.Load() != tt.start+1 {
+				t.Errorf("%s: the check did not go table-free", tt.name)
 			}
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 
@@ -12,11 +11,13 @@ import (
 )
 
 // nixsign-hook links no compressor (it does not import nix/cache/codecs),
-// which would cost it most of a millisecond of start-up after every build. With
-// push_to, the one setting that needs one, it hands the whole run over to
-// `nixsign hook` before it opens the store: hook.Options.HandOff is
+// which would cost it most of a millisecond of start-up after every build.
+// With push_to, the one setting that needs one, it hands the whole run over
+// to `nixsign hook` before it opens the store: hook.Options.HandOff is
 // execNixsign, set by Main only, so that `nixsign hook` never hands over
-// again.
+// again. The nixsign it runs is the one installed with it, never one found
+// on PATH: the daemon runs the hook as root, and a nixsign of another
+// version (or none at all) would not apply this run's on_error.
 
 // execNixsign returns the hook.Options.HandOff of nixsign-hook run with
 // args (after the program name): it replaces the process with
@@ -24,7 +25,7 @@ import (
 // when it could not.
 func execNixsign(args []string) func(*config.Config) error {
 	return func(*config.Config) error {
-		path, err := nixsignPath(os.Executable, exec.LookPath)
+		path, err := nixsignPath(os.Executable)
 		if err != nil {
 			return err
 		}
@@ -35,11 +36,11 @@ func execNixsign(args []string) func(*config.Config) error {
 }
 
 // nixsignPath returns the nixsign binary that nixsign-hook hands push_to
-// over to: nixsign in the directory of the running executable (exe, with
-// symlinks resolved, so that a link to nixsign-hook finds the nixsign
-// installed with it), else nixsign on PATH (lookPath). The error names
+// over to: nixsign in the directory of the running executable (exe), with
+// symlinks resolved, so that a link to nixsign-hook (a profile's, or
+// /usr/local/bin's) finds the nixsign installed with it. The error names
 // where it looked and the fix.
-func nixsignPath(exe func() (string, error), lookPath func(string) (string, error)) (string, error) {
+func nixsignPath(exe func() (string, error)) (string, error) {
 	where := "next to nixsign-hook"
 	if self, err := exe(); err == nil {
 		if self, err = filepath.EvalSymlinks(self); err == nil {
@@ -50,10 +51,7 @@ func nixsignPath(exe func() (string, error), lookPath func(string) (string, erro
 			}
 		}
 	}
-	if p, err := lookPath("nixsign"); err == nil {
-		return p, nil
-	}
-	return "", fmt.Errorf("nixsign-hook hands push_to over to the nixsign binary, and there is none %s nor on PATH: install nixsign next to nixsign-hook", where)
+	return "", fmt.Errorf("nixsign-hook hands push_to over to the nixsign binary installed with it, and there is none %s: install nixsign next to nixsign-hook", where)
 }
 
 // isExecutable reports whether name is a file anyone may execute, as

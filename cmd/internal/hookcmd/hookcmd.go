@@ -15,7 +15,7 @@
 // does): the hook blocks Nix's build loop, and that library's
 // initialisation alone would cost it about a millisecond. Nor does it
 // import the compressors (nix/cache/codecs): with push_to, nixsign-hook
-// execs `nixsign hook` (found next to it, else on PATH) with the same
+// execs `nixsign hook` (the nixsign installed next to it) with the same
 // arguments and environment, before it opens the store.
 package hookcmd
 
