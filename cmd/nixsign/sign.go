@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"strings"
 	"syscall"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
@@ -124,7 +125,7 @@ func writeJSON(w io.Writer, v any) error {
 // Flags that sign, verify and push share.
 
 func storeFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "store", Value: "auto", Usage: "the store: auto, daemon, local, files[?root=DIR], unix:///SOCKET or file:///DIR"}
+	return &ucli.StringFlag{Name: "store", Value: "auto", Usage: "the store: auto, daemon, local, files[?root=DIR], unix:///SOCKET, ssh-ng://[USER@]HOST[:PORT][?PARAMS] or file:///DIR"}
 }
 
 func recursiveFlag(usage string) ucli.Flag {
@@ -189,6 +190,9 @@ func storeError(c *ucli.Context, err error) error {
 	code := diag.CodeOf(err)
 	hint := ""
 	switch {
+	case errors.Is(err, store.ErrNotPrivileged) && strings.HasPrefix(c.String("store"), "ssh-ng://"):
+		code = diag.ExitNoPerm
+		hint = "the remote daemon lets only its trusted users add signatures: add the user ssh logs in as to trusted-users in the nix.conf of the remote machine and restart its daemon"
 	case errors.Is(err, store.ErrNotPrivileged):
 		code = diag.ExitNoPerm
 		hint = fmt.Sprintf("the daemon lets only its trusted users add signatures: add %s to trusted-users in the daemon's nix.conf and restart the daemon", userName())

@@ -16,11 +16,21 @@ import (
 )
 
 // daemonStore is a store reached through the worker protocol: the daemon's
-// socket ("daemon") or the pipes of `nix-daemon --stdio` ("local").
+// socket ("daemon"), the pipes of `nix-daemon --stdio` ("local"), or those
+// of `ssh HOST nix-daemon --stdio` (ssh-ng, see ssh.go).
 type daemonStore struct {
-	name string
+	name string // for people: "daemon", "local", "ssh-ng://builder"
+	kind string // UnavailableError.Store: "daemon", "local", "ssh-ng"
 	c    *daemon.Client
 	dir  string
+	// remote: the store is on another machine, so NAR reads the contents
+	// over the connection (NarFromPath) rather than from the file system.
+	remote bool
+	// diag, if set, adds to connection errors what the transport said
+	// (the last line of ssh's standard error).
+	diag func() string
+	// closed, if set, runs when the store is closed.
+	closed func()
 
 	mu       sync.Mutex
 	derivers map[string]string // from the last PathInfo of each path
@@ -31,12 +41,19 @@ type daemonStore struct {
 }
 
 func newDaemonStore(name string, c *daemon.Client, dir string) *daemonStore {
-	return &daemonStore{name: name, c: c, dir: dir, derivers: make(map[string]string)}
+	return &daemonStore{name: name, kind: name, c: c, dir: dir, derivers: make(map[string]string)}
 }
 
 func (s *daemonStore) String() string { return s.name }
 func (s *daemonStore) Dir() string    { return s.dir }
-func (s *daemonStore) Close() error   { return s.c.Close() }
+
+func (s *daemonStore) Close() error {
+	err := s.c.Close()
+	if s.closed != nil {
+		s.closed()
+	}
+	return err
+}
 
 // Client returns the protocol client, for callers that need an operation
 // the Store interface lacks.
@@ -146,6 +163,7 @@ func (s *daemonStore) addSignaturesMany(ctx context.Context, paths []string, sig
 
 // NAR dumps the path from the file system: the daemon and nix-daemon
 // --stdio serve the store of this machine, so its files are here to read.
+// A remote store's NAR comes over the connection instead.
 func (s *daemonStore) NAR(ctx context.Context, path string, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -153,8 +171,50 @@ func (s *daemonStore) NAR(ctx context.Context, path string, w io.Writer) error {
 	if _, err := storepath.Parse(s.dir, path); err != nil {
 		return err
 	}
+	if s.remote {
+		return s.remoteNAR(ctx, path, w)
+	}
 	_, err := nar.Dump(w, path)
 	return err
+}
+
+// remoteNAR asks the daemon for the path's NAR. The path must be valid
+// first: Nix 2.8.0's daemon fails on one that is not after it has started
+// its answer, and drops the connection. A path whose info this store has
+// given is taken as valid; any other is checked.
+func (s *daemonStore) remoteNAR(ctx context.Context, path string, w io.Writer) error {
+	s.mu.Lock()
+	_, known := s.derivers[path]
+	s.mu.Unlock()
+	if !known {
+		ok, err := s.c.IsValidPath(ctx, path)
+		if err != nil {
+			return s.wrap(err)
+		}
+		if !ok {
+			return &NotValidError{Path: path, Store: s.name}
+		}
+	}
+	ew := &errWriter{w: w}
+	_, err := s.c.NarFromPath(ctx, path, ew)
+	if err != nil && err == ew.err {
+		return err // w's, not the store's
+	}
+	return s.wrap(err)
+}
+
+// errWriter remembers the error of w.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 func (s *daemonStore) Describe(ctx context.Context, path string) (deriver, system string, err error) {
@@ -177,7 +237,7 @@ func (s *daemonStore) Describe(ctx context.Context, path string) (deriver, syste
 // convert turns the daemon's record into a sign.PathInfo.
 func (s *daemonStore) convert(di daemon.PathInfo) (*sign.PathInfo, error) {
 	bad := func(what string, err error) error {
-		return &UnavailableError{Store: s.name, Err: fmt.Errorf("nix-daemon: path info of '%s': %s: %v", di.Path, what, err)}
+		return &UnavailableError{Store: s.kind, Err: fmt.Errorf("nix-daemon: path info of '%s': %s: %v", di.Path, what, err)}
 	}
 	p, err := storepath.Parse(s.dir, di.Path)
 	if err != nil {
@@ -244,7 +304,12 @@ func (s *daemonStore) wrap(err error) error {
 	if strings.Contains(err.Error(), "is not a path in the store") {
 		return err // refused before sending
 	}
-	return &UnavailableError{Store: s.name, Err: err}
+	if s.diag != nil {
+		if d := s.diag(); d != "" {
+			err = fmt.Errorf("%w; %s", err, d)
+		}
+	}
+	return &UnavailableError{Store: s.kind, Err: err}
 }
 
 // privError is a daemon's refusal to add signatures for an untrusted user.

@@ -26,7 +26,7 @@ type Options struct {
 	// (NIX_STORE_DIR, else /nix/store).
 	StoreDir string
 	// Getenv reads the environment (NIX_REMOTE, NIX_DAEMON_SOCKET_PATH,
-	// NIX_STATE_DIR, PATH); nil means os.Getenv.
+	// NIX_STATE_DIR, PATH, NIX_SSHOPTS); nil means os.Getenv.
 	Getenv func(string) string
 	// Explain, if set, is told which store auto picked and why, one line
 	// at a time (for --verbose).
@@ -71,17 +71,38 @@ func (o *Options) explain(format string, args ...any) {
 //
 //	auto          the daemon if its socket answers, else local if nix-daemon
 //	              is on PATH and the store's database is writable, else files;
-//	              NIX_REMOTE=daemon or local picks that one directly
+//	              NIX_REMOTE=daemon, local, unix://... or ssh-ng://... picks
+//	              that one directly
 //	daemon        the daemon's socket: $NIX_DAEMON_SOCKET_PATH, else
 //	              $NIX_STATE_DIR/daemon-socket/socket, else /nix/var/nix/daemon-socket/socket
 //	unix:///PATH  the daemon listening on PATH
 //	local         `nix-daemon --stdio`, run with NIX_REMOTE=local
+//	ssh-ng://[USER@]HOST[:PORT][?PARAMS]
+//	              `ssh HOST nix-daemon --stdio`, run as Nix 2.8.0 runs it
+//	              (see below); the store directory is this machine's
 //	files         the files of the store directory, no database;
 //	              files?root=DIR and files?real=DIR read them from
 //	              DIR/<store dir> or DIR instead
 //	file:///DIR   a binary cache directory
 //
 // A daemon that cannot be reached gives an *UnavailableError.
+//
+// For ssh-ng, Open runs ssh from PATH with the arguments of Nix 2.8.0's
+// SSHMaster (one connection, no master):
+//
+//	ssh [USER@]HOST -x -a [$NIX_SSHOPTS...] [-i KEY] [-oUserKnownHostsFile=FILE] [-C] [-pPORT] 'PROGRAM --stdio [--store 'STORE']'
+//
+// with $NIX_SSHOPTS split at white space, unquoted, as Nix splits it. The
+// parameters are Nix's: ssh-key=KEY, remote-program=PROGRAM (default
+// nix-daemon), remote-store=STORE, compress=true, and
+// base64-ssh-public-host-key=KEY (written to a temporary known-hosts file);
+// any other is refused. Nix 2.8.0 takes no port (it hands HOST:PORT to ssh
+// as the host name); nixsign passes -pPORT as later Nix does. ssh missing,
+// ssh failing (exit status 255: the host unreachable, authentication
+// refused) and the remote program missing (127) are each an
+// *UnavailableError (Store "ssh-ng") that quotes ssh's last line of
+// standard error. The store's NARs come over the connection (the
+// protocol's NarFromPath).
 //
 // Auto takes only a missing socket (stat fails with ENOENT or ENOTDIR, as
 // for Nix) as "no daemon". A socket that stat fails on otherwise, or that
@@ -122,6 +143,8 @@ func open(ctx context.Context, spec, dir string, opts *Options, pre *predial) (S
 		return openDaemon(ctx, strings.TrimPrefix(spec, "unix://"), dir, opts, pre)
 	case spec == "local":
 		return openLocal(ctx, dir, opts)
+	case strings.HasPrefix(spec, "ssh-ng://"):
+		return openSSH(ctx, spec, dir, opts)
 	case spec == "files" || strings.HasPrefix(spec, "files?"):
 		return openFiles(spec, dir)
 	case strings.HasPrefix(spec, "file://"):
@@ -131,7 +154,7 @@ func open(ctx context.Context, spec, dir string, opts *Options, pre *predial) (S
 		}
 		return c, nil
 	}
-	return nil, fmt.Errorf("%w %q: want auto, daemon, local, files, unix:///SOCKET or file:///DIR", ErrUnknownStore, spec)
+	return nil, fmt.Errorf("%w %q: want auto, daemon, local, files, unix:///SOCKET, ssh-ng://HOST or file:///DIR", ErrUnknownStore, spec)
 }
 
 // ErrUnknownStore is wrapped by Open's error for a store spec it cannot
@@ -149,6 +172,9 @@ func openAuto(ctx context.Context, dir string, opts *Options, pre *predial) (Sto
 	case strings.HasPrefix(r, "unix://"):
 		opts.explain("store: NIX_REMOTE=%s: using that daemon socket", r)
 		return openDaemon(ctx, strings.TrimPrefix(r, "unix://"), dir, opts, pre)
+	case strings.HasPrefix(r, "ssh-ng://"):
+		opts.explain("store: NIX_REMOTE=%s: using that remote store", r)
+		return openSSH(ctx, r, dir, opts)
 	case r != "" && r != "auto":
 		opts.explain("store: NIX_REMOTE=%s is not a store nixsign opens by itself; trying auto", r)
 	}

@@ -14,6 +14,8 @@
 //	files             no database: NAR hash, size and references computed from
 //	                  the files; files?root=DIR reads the store from DIR/nix/store,
 //	                  files?real=DIR from DIR, as Nix's chroot stores do
+//	ssh-ng://HOST     the worker protocol over the pipes of
+//	                  `ssh HOST nix-daemon --stdio`, as Nix runs it
 //	file:///DIR       a binary cache directory (narinfo files and nar/)
 //	auto              the daemon if its socket answers, else local if nix-daemon
 //	                  is installed and the store database is writable, else files
@@ -22,7 +24,9 @@
 // records NAR hashes (daemon, local, a cache) is never re-hashed for
 // signing. The daemon and local stores read a path's contents straight from
 // the file system when Verify re-hashes them, so the hashing runs here, on
-// every core, rather than in the daemon.
+// every core, rather than in the daemon. An ssh-ng store's files are on
+// another machine: its NARs come over the connection, and are checked as
+// they come.
 //
 // With the daemon and local stores, many paths are queried and signed in
 // pipelined batches over the one connection (see PathInfos and SignInfos).

@@ -102,7 +102,8 @@ func (v *Verified) Messages() []string {
 //
 // With the daemon and local stores, whose NARs come from the file system
 // rather than from the store's records, hashing starts at once while the
-// path infos are fetched in one pipelined batch; the checks that need a
+// path infos are fetched in one pipelined batch (not with ssh-ng, whose
+// NARs come over the same connection, once each path is known valid); the checks that need a
 // path's info wait until the batch is in, and the hashing goes on
 // meanwhile.
 func Verify(ctx context.Context, s Store, paths []string, opts VerifyOptions) []Verified {
@@ -112,8 +113,8 @@ func Verify(ctx context.Context, s Store, paths []string, opts VerifyOptions) []
 		// Its path info was just computed from these very files.
 		v.contents = false
 	}
-	_, early := s.(*daemonStore)
-	v.early = early && v.contents
+	ds, early := s.(*daemonStore)
+	v.early = early && !ds.remote && v.contents
 	if v.early {
 		v.deferred = make([]hashed, 0, len(paths))
 	}
