@@ -174,6 +174,16 @@ func pathInfos(ctx context.Context, c *ucli.Context, s store.Store) ([]*sign.Pat
 
 // storeError gives a store failure its exit code and, where the fix is
 // known, a hint. It prints both itself, so it returns a diag.Silent.
+// remoteStore reports whether the store is an ssh-ng:// one: named by
+// --store, or by NIX_REMOTE when --store is auto.
+func remoteStore(c *ucli.Context) bool {
+	spec := c.String("store")
+	if spec == "auto" || spec == "" {
+		spec = os.Getenv("NIX_REMOTE")
+	}
+	return strings.HasPrefix(spec, "ssh-ng://")
+}
+
 func storeError(c *ucli.Context, err error) error {
 	if err == nil {
 		return nil
@@ -190,7 +200,7 @@ func storeError(c *ucli.Context, err error) error {
 	code := diag.CodeOf(err)
 	hint := ""
 	switch {
-	case errors.Is(err, store.ErrNotPrivileged) && strings.HasPrefix(c.String("store"), "ssh-ng://"):
+	case errors.Is(err, store.ErrNotPrivileged) && remoteStore(c):
 		code = diag.ExitNoPerm
 		hint = "the remote daemon lets only its trusted users add signatures: add the user ssh logs in as to trusted-users in the nix.conf of the remote machine and restart its daemon"
 	case errors.Is(err, store.ErrNotPrivileged):

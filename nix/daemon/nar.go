@@ -9,8 +9,8 @@ import (
 	"github.com/nixsign/nixsign/nix/nar"
 )
 
-// opNarFromPath asks for a path's NAR (2.8.0 worker-protocol.hh; unchanged
-// in HEAD).
+// opNarFromPath asks for a path's NAR (worker-protocol.hh of Nix 2.8.0
+// and later).
 const opNarFromPath = 38
 
 // NarFromPath writes the NAR serialisation of p, as the daemon dumps it
@@ -73,7 +73,8 @@ func (c *Client) readNAR(s *narStream) error {
 	for {
 		_, err := nr.Next()
 		if s.scan.interrupted {
-			// nr has failed on the length that was STDERR_ERROR.
+			// The scanner met STDERR_ERROR where a NAR string's length
+			// was due (nr, which reads ahead, may not have failed yet).
 			re := c.readError()
 			if c.dec.err != nil {
 				return c.dec.err

@@ -90,7 +90,10 @@ func (o *Options) explain(format string, args ...any) {
 // For ssh-ng, Open runs ssh from PATH with the arguments of Nix 2.8.0's
 // SSHMaster (one connection, no master):
 //
-//	ssh [USER@]HOST -x -a [$NIX_SSHOPTS...] [-i KEY] [-oUserKnownHostsFile=FILE] [-C] [-pPORT] 'PROGRAM --stdio [--store 'STORE']'
+//	ssh [USER@]HOST -x -a [$NIX_SSHOPTS...] [-i KEY] [-oUserKnownHostsFile=FILE] [-C] [-pPORT] COMMAND
+//
+// where COMMAND, one argument that the remote shell runs, is
+// "PROGRAM --stdio", followed by " --store 'STORE'" with remote-store.
 //
 // with $NIX_SSHOPTS split at white space, unquoted, as Nix splits it. The
 // parameters are Nix's: ssh-key=KEY, remote-program=PROGRAM (default

@@ -42,7 +42,12 @@ func openSSH(ctx context.Context, spec, dir string, opts *Options) (Store, error
 	}
 	var tmp, knownHosts string
 	if len(sp.hostKey) > 0 {
-		if tmp, err = os.MkdirTemp("", "nixsign-ssh-"); err != nil {
+		// ssh splits the option's value at white space.
+		base := ""
+		if strings.ContainsAny(os.TempDir(), " \t\n") {
+			base = "/tmp"
+		}
+		if tmp, err = os.MkdirTemp(base, "nixsign-ssh-"); err != nil {
 			return nil, unavailable("%v", err)
 		}
 		knownHosts = filepath.Join(tmp, "host-key")
@@ -75,6 +80,11 @@ func openSSH(ctx context.Context, spec, dir string, opts *Options) (Store, error
 	if nv := c.DaemonVersion(); nv != "" {
 		about += ", Nix " + nv
 	}
+	if tmp != "" {
+		// ssh reads the host key during its key exchange, before the
+		// remote program runs, so the file is no longer needed.
+		os.RemoveAll(tmp)
+	}
 	opts.explain("store: %s: %s (%s)", name, shown, about)
 	s := newDaemonStore(name, c, dir)
 	s.kind, s.remote = "ssh-ng", true
@@ -83,9 +93,6 @@ func openSSH(ctx context.Context, spec, dir string, opts *Options) (Store, error
 			return "ssh: " + l
 		}
 		return ""
-	}
-	if tmp != "" {
-		s.closed = func() { os.RemoveAll(tmp) }
 	}
 	return s, nil
 }
@@ -148,8 +155,31 @@ func (l *lastLine) Write(p []byte) (int, error) {
 func (l *lastLine) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s := strings.TrimSpace(string(l.part)); s != "" {
+	if s := strings.TrimSpace(printable(string(l.part))); s != "" {
 		return s
 	}
-	return l.line
+	return printable(l.line)
+}
+
+// printable removes from s, which comes from the remote host, what a
+// terminal would act on: ANSI escape sequences (ESC [ ... final byte, or
+// ESC and one byte) and the other control characters.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+		case c == 0x1b:
+			i++
+		case c < 0x20 || c == 0x7f:
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -96,7 +96,8 @@ func TestOpenSSHHostKey(t *testing.T) {
 	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQ0 builder"
 	for _, tt := range []struct{ spec, line string }{
 		{"ssh-ng://root@builder?base64-ssh-public-host-key=", "builder " + key},
-		{"ssh-ng://builder:2222?base64-ssh-public-host-key=", "[builder]:2222 " + key},
+		{"ssh-ng://builder:2222?base64-ssh-public-host-key=", "builder,[builder]:2222 " + key},
+		{"ssh-ng://builder:22?base64-ssh-public-host-key=", "builder " + key},
 	} {
 		opts := fakeSSH(t, script, "")
 		spec := tt.spec + "c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSURRMCBidWlsZGVy"
@@ -244,5 +245,15 @@ func TestSSHStoreInterop(t *testing.T) {
 	info, err = s.PathInfo(ctx, path)
 	if err != nil || !slices.Contains(info.Sigs, signed[0].Sig) {
 		t.Fatalf("after signing: %v, %v", info, err)
+	}
+}
+
+// What ssh relays from the remote host reaches messages without what a
+// terminal would act on.
+func TestLastLinePrintable(t *testing.T) {
+	var l lastLine
+	l.Write([]byte("banner\n\x1b[31mPermission\x1b[0m denied\x07 (publickey).\x1b]0;title\n"))
+	if got, want := l.String(), "Permission denied (publickey).0;title"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
 	}
 }

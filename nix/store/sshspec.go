@@ -30,8 +30,9 @@ const sshParams = "ssh-key, remote-program, remote-store, compress or base64-ssh
 // percent-decoded and the host is not; a host (or user) that is empty or
 // starts with '-' is refused, since ssh would take it for an option.
 func parseSSHSpec(spec string) (*sshSpec, error) {
+	shown := redactPassword(spec)
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w %q: %s", ErrUnknownStore, spec, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w %q: %s", ErrUnknownStore, shown, fmt.Sprintf(format, args...))
 	}
 	rest, ok := strings.CutPrefix(spec, "ssh-ng://")
 	if !ok {
@@ -47,6 +48,11 @@ func parseSSHSpec(spec string) (*sshSpec, error) {
 		s.user, hostport = authority[:i], authority[i+1:]
 		if s.user == "" || s.user[0] == '-' {
 			return nil, bad("invalid SSH user name %q", s.user)
+		}
+		if strings.Contains(s.user, ":") {
+			// USER:PASSWORD would end up in every message naming the
+			// store, and ssh takes no password that way.
+			return nil, bad("the user part must not hold a password (ssh authenticates with keys or its own prompt)")
 		}
 	}
 	s.host = hostport
@@ -92,6 +98,11 @@ func parseSSHSpec(spec string) (*sshSpec, error) {
 			if strings.TrimSpace(v) == "" {
 				return nil, bad("remote-program is empty")
 			}
+			if v[0] == '-' {
+				// The command is ssh's last argument: ssh would take it
+				// for an option (such as -oProxyCommand=...).
+				return nil, bad("remote-program %q starts with '-'", v)
+			}
 			s.program = v
 		case "remote-store":
 			s.remote = v
@@ -108,6 +119,26 @@ func parseSSHSpec(spec string) (*sshSpec, error) {
 		}
 	}
 	return s, nil
+}
+
+// redactPassword returns spec with the password of a USER:PASSWORD@ part,
+// if any, replaced by "xxxxx", for messages.
+func redactPassword(spec string) string {
+	rest, ok := strings.CutPrefix(spec, "ssh-ng://")
+	authority, query, hasQuery := strings.Cut(rest, "?")
+	i := strings.LastIndexByte(authority, '@')
+	if !ok || i < 0 {
+		return spec
+	}
+	user, _, hasPassword := strings.Cut(authority[:i], ":")
+	if !hasPassword {
+		return spec
+	}
+	out := "ssh-ng://" + user + ":xxxxx" + authority[i:]
+	if hasQuery {
+		out += "?" + query
+	}
+	return out
 }
 
 func parsePort(s string) (int, bool) {
@@ -196,11 +227,14 @@ func (s *sshSpec) args(sshOpts, knownHosts string) []string {
 }
 
 // knownHostsLine is the line of the known-hosts file that holds the host
-// key: "HOST KEY", or "[HOST]:PORT KEY" with a port, as ssh looks it up.
+// key: "HOST KEY", and with a port other than 22 "HOST,[HOST]:PORT KEY".
+// ssh looks a host up as "HOST" on port 22 (whether or not the port is
+// given) and as "[HOST]:PORT" on another port; naming both also covers a
+// port set by NIX_SSHOPTS or ssh_config.
 func (s *sshSpec) knownHostsLine() string {
 	h := s.host
-	if s.port != 0 {
-		h = "[" + h + "]:" + strconv.Itoa(s.port)
+	if s.port != 0 && s.port != 22 {
+		h += ",[" + s.host + "]:" + strconv.Itoa(s.port)
 	}
 	return h + " " + string(s.hostKey) + "\n"
 }

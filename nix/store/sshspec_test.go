@@ -67,6 +67,8 @@ func TestParseSSHSpecErrors(t *testing.T) {
 		{"ssh-ng://host?ssh-key", `parameter "ssh-key" has no value`},
 		{"ssh-ng://host?compress=maybe", "compress=maybe: want true or false"},
 		{"ssh-ng://host?remote-program=", "remote-program is empty"},
+		{"ssh-ng://host?remote-program=-oProxyCommand=touch%20/tmp/x%20%23", `remote-program "-oProxyCommand=touch /tmp/x #" starts with '-'`},
+		{"ssh-ng://me:secret@host", "the user part must not hold a password (ssh authenticates with keys or its own prompt)"},
 		{"ssh-ng://host?ssh-key=%zz", "parameter ssh-key: invalid URL escape"},
 		{"ssh-ng://host?base64-ssh-public-host-key=!!", "base64-ssh-public-host-key is not base64"},
 	} {
@@ -108,4 +110,14 @@ func FuzzParseSSHSpec(f *testing.F) {
 			t.Fatalf("%q: String() = %q parses to %+v, %v", spec, sp.String(), back, err)
 		}
 	})
+}
+
+// A password in the spec never reaches a message.
+func TestParseSSHSpecRedactsPassword(t *testing.T) {
+	for _, spec := range []string{"ssh-ng://me:s3cret@host", "ssh-ng://me:s3cret@host?nosuch=1", "ssh-ng://me:s3cret@host:0"} {
+		_, err := parseSSHSpec(spec)
+		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "me:xxxxx@host") {
+			t.Errorf("%s: %v", spec, err)
+		}
+	}
 }

@@ -102,10 +102,10 @@ func (v *Verified) Messages() []string {
 //
 // With the daemon and local stores, whose NARs come from the file system
 // rather than from the store's records, hashing starts at once while the
-// path infos are fetched in one pipelined batch (not with ssh-ng, whose
-// NARs come over the same connection, once each path is known valid); the checks that need a
+// path infos are fetched in one pipelined batch; the checks that need a
 // path's info wait until the batch is in, and the hashing goes on
-// meanwhile.
+// meanwhile. An ssh-ng store's NARs come over the same connection, once
+// each path is known to be valid, so there hashing waits for the infos.
 func Verify(ctx context.Context, s Store, paths []string, opts VerifyOptions) []Verified {
 	v := &verifier{ctx: ctx, s: s, opts: opts, paths: paths, out: make([]Verified, len(paths)), ready: make(chan struct{})}
 	v.contents = !opts.NoContents
