@@ -1,7 +1,6 @@
 package sign
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -48,6 +47,9 @@ type SigCheck struct {
 	KeyName string    // the name Nix looks up: "" when Sig has no ':' or starts with one
 	Status  SigStatus // what the check found
 	Err     error     // why, when Status is SigMalformed
+	// From is "" for a signature of the path's own record, else the Source
+	// of the other store's record it came from (see TrustedWith).
+	From string
 }
 
 // Count is the outcome of counting a path's signatures as Nix does.
@@ -58,15 +60,28 @@ type Count struct {
 	// padding) counts twice. ValidKeys tells how many keys stand behind it.
 	Valid int
 	// CA is set when the path's content address gives back its store path.
-	// Its signatures are then not checked and Sigs is empty.
+	// Its signatures are then not checked and Sigs is empty. (With
+	// TrustedWith, CAFrom says when it is another store's record whose
+	// content address does: Sigs then holds those checked before it.)
 	CA bool
+	// CAFrom is the Source of the other store's record that made the path
+	// content-addressed, "" for the path's own (see TrustedWith).
+	CAFrom string
 	// FalseCA is set when the path has a content address that does not give
 	// back its store path. Nix prints "warning: path '%s' claims to be
 	// content-addressed but isn't" and counts its signatures.
 	FalseCA bool
 	// Sigs has one entry per distinct signature string, sorted byte-wise
-	// (the order of Nix's std::set).
+	// (the order of Nix's std::set). With TrustedWith, those of the other
+	// stores' records that were checked follow, each record's sorted
+	// likewise and in the order the records came.
 	Sigs []SigCheck
+	// Asked is the number of other stores' records TrustedWith looked at.
+	Asked int
+	// OtherErrs are the errors met with other stores' records (see
+	// TrustedWith): Nix prints each and goes on, and so they do not fail
+	// the path.
+	OtherErrs []error
 }
 
 // ValidKeys returns the distinct names of the keys whose signatures verified,
@@ -118,26 +133,36 @@ func CountValid(storeDir string, info *PathInfo, keys *KeySet) (Count, error) {
 	var firstErr error
 	c.Sigs = make([]SigCheck, 0, len(sigs))
 	for _, s := range sigs {
-		name, _, _ := nixkey.Split(s)
-		check := SigCheck{Sig: s, KeyName: name}
-		ok, err := keys.VerifyString(fp, s)
-		switch {
-		case err != nil:
-			check.Status, check.Err = SigMalformed, err
+		check := checkSig(keys, fp, s)
+		switch check.Status {
+		case SigMalformed:
 			if firstErr == nil {
-				firstErr = err
+				firstErr = check.Err
 			}
-		case ok:
-			check.Status = SigValid
+		case SigValid:
 			c.Valid++
-		case keys.has(name):
-			check.Status = SigInvalid
-		default:
-			check.Status = SigUnknownKey
 		}
 		c.Sigs = append(c.Sigs, check)
 	}
 	return c, firstErr
+}
+
+// checkSig checks the signature string s of fingerprint fp.
+func checkSig(keys *KeySet, fp, s string) SigCheck {
+	name, _, _ := nixkey.Split(s)
+	check := SigCheck{Sig: s, KeyName: name}
+	ok, err := keys.VerifyString(fp, s)
+	switch {
+	case err != nil:
+		check.Status, check.Err = SigMalformed, err
+	case ok:
+		check.Status = SigValid
+	case keys.has(name):
+		check.Status = SigInvalid
+	default:
+		check.Status = SigUnknownKey
+	}
+	return check
 }
 
 // isSortedSet reports whether ss is sorted byte-wise without duplicates.
@@ -172,27 +197,15 @@ type Verdict struct {
 //
 // The error is CountValid's; "nix store verify" reports such a path as
 // failed (exit code 4). To count the signatures that substituters hold for
-// the same path too, as "nix store verify -s" does, add them to info.Sigs
-// first.
+// the same path too, as "nix store verify -s" does, use TrustedWith.
 func Trusted(storeDir string, info *PathInfo, keys *KeySet, sigsNeeded int) (Verdict, error) {
-	if sigsNeeded < 0 {
-		return Verdict{}, errors.New("the number of signatures needed cannot be negative")
-	}
-	if info.Ultimate && sigsNeeded == 0 {
-		return Verdict{OK: true, Reason: "built on this machine (ultimate), so no signature is needed"}, nil
-	}
-	need := max(sigsNeeded, 1)
-	c, err := CountValid(storeDir, info, keys)
-	v := Verdict{OK: err == nil && c.Valid >= need, Count: c}
-	if err != nil {
-		v.Reason = err.Error()
-		return v, err
-	}
-	v.Reason = c.explain(need)
-	return v, nil
+	return TrustedWith(storeDir, info, keys, sigsNeeded, nil)
 }
 
 func (c *Count) explain(need int) string {
+	if c.CA && c.CAFrom != "" {
+		return "content-addressed according to " + c.CAFrom + ": its store path is computed from its contents, so no signature is needed"
+	}
 	if c.CA {
 		return "content-addressed: its store path is computed from its contents, so no signature is needed"
 	}
@@ -207,14 +220,19 @@ func (c *Count) explain(need int) string {
 		writeQuoted(&b, keys)
 		b.WriteByte(')')
 	}
+	c.explainOthers(&b)
 	if c.Valid < need {
-		var unknown, invalid []string
+		var unknown, invalid, malformed []string
 		for _, s := range c.Sigs {
 			switch s.Status {
 			case SigUnknownKey:
 				unknown = append(unknown, s.KeyName)
 			case SigInvalid:
 				invalid = append(invalid, s.KeyName)
+			case SigMalformed:
+				if s.From != "" { // the path's own fail it instead
+					malformed = append(malformed, s.KeyName)
+				}
 			}
 		}
 		switch {
@@ -229,6 +247,15 @@ func (c *Count) explain(need int) string {
 			b.WriteString("; signed by keys not trusted here: ")
 			writeQuoted(&b, sortedSet(unknown))
 		}
+		if len(malformed) > 0 {
+			b.WriteString("; malformed signature by trusted key ")
+			writeQuoted(&b, sortedSet(malformed))
+		}
+	}
+	if c.Valid < need && c.Asked > 0 {
+		b.WriteString("; asked ")
+		b.WriteString(plural(c.Asked, "other store"))
+		b.WriteString(" too")
 	}
 	if c.FalseCA {
 		b.WriteString("; it claims to be content-addressed but isn't")

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
+	"flag"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
@@ -19,7 +22,9 @@ import (
 // NAR hash, 2 some path lacks enough valid signatures by trusted keys, 4
 // some path could not be checked. The trusted keys are the flag's, else
 // those of the nix.conf this user's nix commands read (the client's view,
-// as nix store verify uses). Contents are hashed on every core.
+// as nix store verify uses). Contents are hashed on every core. With
+// -s STORE (repeatable), the signatures those stores hold for a path count
+// too when its own are not enough, as with nix store verify -s.
 var verifyCommand = &ucli.Command{
 	Name:      "verify",
 	Usage:     "check the contents and signatures of store paths, like nix store verify",
@@ -30,6 +35,8 @@ var verifyCommand = &ucli.Command{
 		&ucli.StringFlag{Name: "trusted-public-keys", Usage: "trust these keys (`'K ...'`, separated by spaces) instead of nix.conf's"},
 		&ucli.BoolFlag{Name: "no-contents", Usage: "do not re-hash the contents"},
 		&ucli.BoolFlag{Name: "no-trust", Usage: "do not check signatures"},
+		&repeatedFlag{ucli.GenericFlag{Name: "substituter", Aliases: []string{"s"}, Value: &stringList{},
+			Usage: "also count the signatures `STORE` holds for each path (repeatable, asked in order while more are needed)"}},
 		recursiveFlag("also verify every path the given paths refer to, directly or not"),
 		&ucli.BoolFlag{Name: "json", Usage: "print the verdict of each path as JSON"},
 		verboseFlag(),
@@ -51,6 +58,15 @@ var verifyCommand = &ucli.Command{
 			return err
 		}
 		defer s.Close()
+		subs, err := openSubstituters(c, s.Dir())
+		defer func() {
+			for _, sub := range subs {
+				sub.Close()
+			}
+		}()
+		if err != nil {
+			return err
+		}
 		paths, err := store.ResolveAll(s, c.Args().Slice())
 		if err != nil {
 			return diag.Wrap(diag.ExitNoInput, err)
@@ -64,14 +80,15 @@ var verifyCommand = &ucli.Command{
 		}
 		prog := newProgress(c.App.ErrWriter, "verifying", len(paths))
 		res := store.Verify(ctx, s, paths, store.VerifyOptions{
-			Keys:       keys,
-			SigsNeeded: c.Int("sigs-needed"),
-			NoContents: c.Bool("no-contents"),
-			NoTrust:    c.Bool("no-trust"),
-			Progress:   func(done int, bytes int64) { prog.update(done, len(paths), bytes, 0) },
+			Keys:         keys,
+			SigsNeeded:   c.Int("sigs-needed"),
+			NoContents:   c.Bool("no-contents"),
+			NoTrust:      c.Bool("no-trust"),
+			Substituters: subs,
+			Progress:     func(done int, bytes int64) { prog.update(done, len(paths), bytes, 0) },
 		})
 		prog.finish()
-		return reportVerified(c, res)
+		return reportVerified(c, s.String(), res)
 	},
 }
 
@@ -87,24 +104,40 @@ type verifiedJSON struct {
 	Reason          string   `json:"reason,omitempty"`
 	ValidSignatures int      `json:"validSignatures"`
 	ValidKeys       []string `json:"validKeys"`
-	Error           string   `json:"error,omitempty"`
-	Code            int      `json:"code"`
+	// ValidSigs are the signatures that counted, and the store each came
+	// from: the one verified, or a substituter of -s.
+	ValidSigs         []validSigJSON `json:"validSigs"`
+	SubstituterErrors []string       `json:"substituterErrors,omitempty"`
+	Error             string         `json:"error,omitempty"`
+	Code              int            `json:"code"`
 }
 
-func reportVerified(c *ucli.Context, res []store.Verified) error {
+type validSigJSON struct {
+	Key  string `json:"key"`
+	Sig  string `json:"sig"`
+	From string `json:"from"`
+}
+
+// reportVerified prints what verify found; storeName names the store the
+// paths were verified in.
+func reportVerified(c *ucli.Context, storeName string, res []store.Verified) error {
 	p := printer(c)
 	code := 0
 	var out []verifiedJSON
 	for i := range res {
 		v := &res[i]
 		code |= v.Code()
+		cnt := v.Trust.Count
+		for _, err := range cnt.OtherErrs {
+			// Nix prints these too, and goes on.
+			p.Warnf("path '%s': %v; its signatures there are not counted", v.Path, err)
+		}
 		for _, m := range v.Messages() {
 			if v.Untrusted && strings.HasSuffix(m, "is untrusted") && v.Trust.Reason != "" {
 				m += ": " + v.Trust.Reason
 			}
 			p.Errorf("%s", m)
 		}
-		cnt := v.Trust.Count
 		keys := cnt.ValidKeys()
 		if cnt.Valid != sign.Infinite && cnt.Valid > len(keys) {
 			p.Warnf("path '%s': its %d valid signatures come from only %d key(s) (%s); like Nix, -n counts signature strings, not keys",
@@ -117,6 +150,15 @@ func reportVerified(c *ucli.Context, res []store.Verified) error {
 			Reason: v.Trust.Reason, ValidSignatures: cnt.Valid, ValidKeys: keys, Code: v.Code()}
 		if keys == nil {
 			j.ValidKeys = []string{}
+		}
+		j.ValidSigs = []validSigJSON{}
+		for _, sc := range cnt.Sigs {
+			if sc.Status == sign.SigValid {
+				j.ValidSigs = append(j.ValidSigs, validSigJSON{Key: sc.KeyName, Sig: sc.Sig, From: cmp.Or(sc.From, storeName)})
+			}
+		}
+		for _, err := range cnt.OtherErrs {
+			j.SubstituterErrors = append(j.SubstituterErrors, err.Error())
 		}
 		if cnt.Valid == sign.Infinite {
 			j.ValidSignatures = -1 // content-addressed: no signature needed
@@ -199,3 +241,71 @@ func trustedKeys(c *ucli.Context) (*sign.KeySet, error) {
 	}
 	return sign.NewNixKeySet(keys...), nil
 }
+
+// openSubstituters opens the stores of -s, once each and read-only, with
+// the store dir of the store verified. As with Nix, a spec that names no
+// store, or a store that cannot be used, is an error before anything is
+// verified: a usage error (64) for a spec nixsign cannot parse, else the
+// store is unavailable (69). Two cases go on without the store, with a
+// warning, since Nix finds nothing in them either: a daemon or ssh-ng store
+// that cannot be reached (Nix opens it on first use and prints its error
+// for each path), and a file:// cache directory that does not exist (Nix
+// creates it, empty; nixsign does not write to a substituter). On error, the
+// stores opened so far are returned too, for the caller to close.
+func openSubstituters(c *ucli.Context, dir string) ([]store.Store, error) {
+	list, _ := c.Generic("substituter").(*stringList)
+	if list == nil {
+		return nil, nil
+	}
+	p := printer(c)
+	var subs []store.Store
+	for _, spec := range *list {
+		s, err := store.Open(c.Context, spec, &store.Options{StoreDir: dir, NoFilesFallback: true})
+		var ue *store.UnavailableError
+		file, isFile := strings.CutPrefix(spec, "file://")
+		switch {
+		case err == nil:
+			if c.Bool("verbose") {
+				p.Infof("substituter: using %s", s)
+			}
+			subs = append(subs, s)
+		case errors.Is(err, store.ErrUnknownStore),
+			isFile && (!strings.HasPrefix(file, "/") || strings.ContainsAny(file, "?#")):
+			return subs, diag.Usagef("verify: --substituter: %v", err)
+		case isFile && errors.Is(err, fs.ErrNotExist):
+			p.Warnf("substituter %s: no such directory, so it holds no path (Nix would create it empty)", spec)
+		case errors.As(err, &ue):
+			p.Warnf("substituter %s: %v; like Nix, verify goes on without its signatures", spec, err)
+		case isFile: // the cache's errors name it
+			return subs, diag.Wrap(diag.ExitUnavailable, err)
+		default:
+			return subs, diag.Wrap(diag.ExitUnavailable, fmt.Errorf("substituter %s: %v", spec, err))
+		}
+	}
+	return subs, nil
+}
+
+// repeatedFlag is a GenericFlag whose value is a fresh stringList each time
+// the command runs, under all its names. urfave/cli would reuse one Value
+// across runs; a StringSliceFlag splits its values at commas, which store
+// specs may hold; and with aliases urfave/cli copies the value from one
+// name to the others (appending it again) and refuses "-s A --substituter
+// B", so Names gives it just the one name (its String, for help, all).
+type repeatedFlag struct{ ucli.GenericFlag }
+
+func (f *repeatedFlag) Apply(set *flag.FlagSet) error {
+	v := &stringList{}
+	for _, name := range f.GenericFlag.Names() {
+		set.Var(v, name, f.Usage)
+	}
+	return nil
+}
+
+func (f *repeatedFlag) Names() []string { return []string{f.Name} }
+
+// stringList is a flag value that collects every value given, in order.
+type stringList []string
+
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Get() any           { return *l }

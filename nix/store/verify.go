@@ -26,6 +26,14 @@ type VerifyOptions struct {
 	NoContents bool
 	// NoTrust skips the signature check (--no-trust).
 	NoTrust bool
+	// Substituters are the stores of -s: when a path's own signatures are
+	// not enough, the signatures each of them holds for the same path count
+	// too, asked in order until there are enough (see sign.TrustedWith).
+	// A store that does not hold the path is passed by; one that fails to
+	// answer too, its error in Trust.Count.OtherErrs (Nix prints it and goes
+	// on: the path is not failed). They are asked concurrently for
+	// different paths.
+	Substituters []Store
 	// Workers is how many paths are hashed at once; 0 means one per core.
 	Workers int
 	// Progress, if set, is called after each path with the number of
@@ -96,7 +104,7 @@ func (v *Verified) Messages() []string {
 // hash other than the recorded one marks the path corrupted; unless
 // NoTrust, the path must have been built here (ultimate, with SigsNeeded
 // 0), be content-addressed, or have max(SigsNeeded, 1) valid signatures by
-// Keys (see sign.Trusted). A path that is not valid, or whose check fails
+// Keys, its own and then the Substituters' (see sign.TrustedWith). A path that is not valid, or whose check fails
 // with an error, is marked failed (Err) and the others are still checked.
 // Paths are checked concurrently, Workers at a time.
 //
@@ -234,13 +242,39 @@ func (v *verifier) check(h *hasher, r hashed) {
 		}
 	}
 	if !v.opts.NoTrust {
-		t, err := sign.Trusted(v.s.Dir(), out.Info, v.opts.Keys, v.opts.SigsNeeded)
+		var next func(int) (sign.Other, bool)
+		if len(v.opts.Substituters) > 0 {
+			next = func(i int) (sign.Other, bool) {
+				if i >= len(v.opts.Substituters) {
+					return sign.Other{}, false
+				}
+				return substituted(v.ctx, v.opts.Substituters[i], out.Path), true
+			}
+		}
+		t, err := sign.TrustedWith(v.s.Dir(), out.Info, v.opts.Keys, v.opts.SigsNeeded, next)
 		if err != nil {
 			out.Err = fmt.Errorf("path '%s': %v", out.Path, err)
 			return
 		}
 		out.Trust, out.Untrusted = t, !t.OK
 	}
+}
+
+// substituted returns what the substituter sub holds of path, for
+// sign.TrustedWith: as Nix, a path it does not hold is no error.
+func substituted(ctx context.Context, sub Store, path string) sign.Other {
+	o := sign.Other{Source: sub.String()}
+	info, err := sub.PathInfo(ctx, path)
+	var nv *NotValidError
+	var cnv *cache.NotValidError
+	switch {
+	case err == nil:
+		o.Info = info
+	case errors.As(err, &nv), errors.As(err, &cnv):
+	default:
+		o.Err = fmt.Errorf("%s: %w", sub, err)
+	}
+	return o
 }
 
 func (v *verifier) progress() {
