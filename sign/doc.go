@@ -42,5 +42,7 @@
 // signature by a name the key set lacks is skipped, not an error; one by a
 // known name that does not decode to 64 bytes is an error, because Nix
 // throws there. CountValid and Trusted apply the rules of Nix's
-// checkSignatures and "nix store verify"; see their documentation.
+// checkSignatures and "nix store verify"; TrustedWith adds the signatures
+// that other stores hold for the same path ("nix store verify -s"); see
+// their documentation.
 package sign
