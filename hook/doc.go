@@ -21,7 +21,10 @@
 // rebuilds (NixOS/nix#14287); an OUT_PATHS exported where Nix was started
 // reaches the hook instead of Nix's. FindOutputs therefore checks OUT_PATHS
 // against the outputs of DRV_PATH's .drv file and falls back to the .drv (see
-// package nix/drv for its format), saying so once.
+// package nix/drv for its format), saying so once. The .drv of a floating
+// content-addressed derivation holds no output paths: those the hook asks of
+// the store it signs in (store.DerivationOutputser), which Nix 2.8.0's daemon
+// answers only when its own configuration enables ca-derivations.
 //
 // # What the hook does
 //

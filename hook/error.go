@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/nixsign/nixsign/conf/config"
@@ -39,7 +40,12 @@ type Error struct {
 	Stage    Stage
 	Unsigned []string // paths left without the key's signature
 	Unpushed []string // signed paths not copied to push_to
-	Err      error
+	// Drv and Outputs name the outputs left unsigned whose paths were not
+	// known yet: those of a floating content-addressed derivation, before
+	// the store was asked. They print as "DRV (outputs dev, out)".
+	Drv     string
+	Outputs []string
+	Err     error
 }
 
 // maxListed bounds how many paths one message lists.
@@ -53,9 +59,17 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Warning() string { return e.message(` (on_error = "warn")`) }
 
 func (e *Error) message(note string) string {
+	unsigned := e.Unsigned
+	if len(e.Outputs) > 0 {
+		what := " (output "
+		if len(e.Outputs) > 1 {
+			what = " (outputs "
+		}
+		unsigned = append(slices.Clip(unsigned), e.Drv+what+strings.Join(e.Outputs, ", ")+")")
+	}
 	switch {
-	case len(e.Unsigned) > 0:
-		return listPaths(e.Unsigned) + " left unsigned" + note + ": " + e.Err.Error()
+	case len(unsigned) > 0:
+		return listPaths(unsigned) + " left unsigned" + note + ": " + e.Err.Error()
 	case len(e.Unpushed) > 0:
 		return listPaths(e.Unpushed) + " signed but not pushed" + note + ": " + e.Err.Error()
 	}
@@ -75,10 +89,7 @@ func listPaths(paths []string) string {
 // storeFix adds to a store error what to do about it. name is the store
 // that was opened, "" when none was.
 func storeFix(cfg *config.Config, name string, err error) error {
-	setting := `store = "` + cfg.Store + `" (the default)`
-	if src, ok := cfg.Source(config.Store); ok {
-		setting = src.String()
-	}
+	setting := storeSetting(cfg)
 	var ue *store.UnavailableError
 	var nv *store.NotValidError
 	switch {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +35,9 @@ type Options struct {
 	// store.Open.
 	OpenStore func(ctx context.Context, spec string, opts *store.Options) (store.Store, error)
 	// QueryOutputs lists a derivation's outputs when the .drv does not
-	// hold their paths; nil means `nix-store --query --outputs`.
+	// hold their paths and the store cannot say (the files store, a
+	// binary cache: see store.DerivationOutputser); nil means `nix-store
+	// --query --outputs`.
 	QueryOutputs QueryOutputs
 	// Now is the clock for the log file; nil means time.Now.
 	Now func() time.Time
@@ -96,6 +97,15 @@ type Result struct {
 // same round trip; a failed check closes the connection. It writes one line per signed path to
 // opts.Stdout and, with log_file, appends one JSON line per path to that
 // file.
+//
+// The outputs of a floating content-addressed derivation have no path in
+// its .drv, and Nix 2.8.0 passes OUT_PATHS empty: once the key has passed,
+// Run asks the store it opened for them, over the same connection (see
+// store.DerivationOutputser), which costs one more round trip for such
+// builds only. A daemon knows them only when its own configuration enables
+// ca-derivations; otherwise the run fails with an error wrapping
+// ErrUnknownOutputs that says so. Only a store that cannot answer (files,
+// file://) makes Run fall back to Options.QueryOutputs.
 //
 // With push_to and Options.HandOff, the run is first handed over (see
 // HandOff).
@@ -160,23 +170,33 @@ func (r *run) run(ctx context.Context) error {
 		r.openStore(ctx)
 		defer r.closeStore()
 	}
-	outs, err := FindOutputs(ctx, o.Env.Vars, r.dir, query)
+	// Outputs whose path the .drv lacks (floating content-addressed) are
+	// floating until the store is asked, after the key passes.
+	outs, floating, err := findOutputs(o.Env.Vars, r.dir)
 	if err != nil {
 		return &Error{Stage: StageOutputs, Err: err}
 	}
 	r.res.Outputs = outs
-	if r.opening != nil {
+	if r.opening != nil && len(floating) == 0 {
 		// The first paths the hook asks the store about.
 		r.opening.Prefetch(outs.Paths)
 	}
+	listed := "listed in"
+	if len(floating) > 0 {
+		listed = "the store records for"
+	}
 	switch {
 	case outs.Stale:
-		o.warn("%s; signing the outputs listed in the .drv instead", outs.Why)
+		o.warn("%s; signing the outputs %s the .drv instead", outs.Why, listed)
 	case outs.From != FromOutPaths:
-		o.info("%s: signing the outputs listed in %s", outs.Why, outs.Drv)
+		o.info("%s: signing the outputs %s %s", outs.Why, listed, outs.Drv)
 	}
 	fail := func(stage Stage, err error) error {
-		return &Error{Stage: stage, Unsigned: outs.Paths, Err: err}
+		e := &Error{Stage: stage, Unsigned: outs.Paths, Err: err}
+		if len(floating) > 0 {
+			e.Drv, e.Outputs = outs.Drv, outputList(floating)
+		}
+		return e
 	}
 	if cfgErr != nil {
 		return fail(StageConfig, cfgErr)
@@ -193,6 +213,11 @@ func (r *run) run(ctx context.Context) error {
 		return fail(StageStore, storeFix(r.cfg, "", err))
 	}
 	r.res.Store = r.store.String()
+	if len(floating) > 0 {
+		if err := r.resolveFloating(ctx, floating, query); err != nil {
+			return err
+		}
+	}
 	if err := r.sign(ctx); err != nil {
 		return err
 	}
@@ -200,55 +225,6 @@ func (r *run) run(ctx context.Context) error {
 		return r.push(ctx)
 	}
 	return nil
-}
-
-type openResult struct {
-	s   store.Store
-	err error
-}
-
-// openStore starts opening the store the config names. With
-// store.StartOpen, a daemon's socket is connected to and greeted on this
-// goroutine, before the hook goes on with the outputs and the key (a
-// millisecond of CPU): the daemon starts its worker meanwhile, and the
-// handshake is finished, on this goroutine too, when the store is needed.
-// Options.OpenStore runs in the background.
-func (r *run) openStore(ctx context.Context) {
-	sopts := &store.Options{StoreDir: r.dir, Getenv: r.opts.getenv}
-	open := r.opts.OpenStore
-	if open == nil {
-		r.opening = store.StartOpen(ctx, r.cfg.Store, sopts)
-		return
-	}
-	ch := make(chan openResult, 1)
-	go func() {
-		s, err := open(ctx, r.cfg.Store, sopts)
-		ch <- openResult{s, err}
-	}()
-	r.opened = ch
-}
-
-// waitStore returns the store openStore opened, waiting for it the first
-// time.
-func (r *run) waitStore() (store.Store, error) {
-	if r.opening != nil {
-		return r.opening.Wait()
-	}
-	if !r.waited {
-		r.openRes, r.waited = <-r.opened, true
-	}
-	return r.openRes.s, r.openRes.err
-}
-
-// closeStore closes the store, or gives up opening it.
-func (r *run) closeStore() {
-	if r.opening != nil {
-		r.opening.Close()
-		return
-	}
-	if s, _ := r.waitStore(); s != nil {
-		s.Close()
-	}
 }
 
 // sign signs the outputs, or their closure, in the store.
@@ -338,17 +314,4 @@ func (r *run) println(parts ...string) {
 	if r.opts.Stdout != nil {
 		io.WriteString(r.opts.Stdout, strings.Join(parts, "")+"\n")
 	}
-}
-
-// nixStoreOutputs asks `nix-store --query --outputs` for a derivation's
-// outputs; the hook runs it only for outputs whose path the .drv lacks.
-func nixStoreOutputs(ctx context.Context, drvPath string) ([]string, error) {
-	out, err := exec.CommandContext(ctx, "nix-store", "--query", "--outputs", drvPath).Output()
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
-			return nil, fmt.Errorf("nix-store --query --outputs: %s", strings.TrimSpace(string(ee.Stderr)))
-		}
-		return nil, fmt.Errorf("nix-store --query --outputs: %w", err)
-	}
-	return strings.Fields(string(out)), nil
 }

@@ -114,6 +114,17 @@ func (r *run) log(runErr error) {
 	if len(r.infos) > 0 {
 		paths = store.Paths(r.dir, r.infos)
 	}
+	if len(paths) == 0 {
+		// Outputs whose paths only the store knows, and the run failed
+		// before it asked: one line for the derivation.
+		e := base
+		e.Status = StatusUnsigned
+		if runErr != nil {
+			e.Error = runErr.Error()
+		}
+		r.appendLog([]LogEntry{e})
+		return
+	}
 	entries := make([]LogEntry, 0, len(paths))
 	for _, p := range paths {
 		e := base

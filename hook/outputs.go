@@ -38,10 +38,14 @@ type Outputs struct {
 var ErrNotHook = errors.New("DRV_PATH and OUT_PATHS are not set: nixsign-hook signs what Nix just built when Nix runs it as its post-build-hook (post-build-hook = /path/to/nixsign-hook in nix.conf); to check the key before a build, run nixsign-hook --preflight")
 
 // QueryOutputs returns the output paths of a built derivation as the store
-// records them, as `nix-store --query --outputs DRV` prints them. The hook
+// records them, as `nix-store --query --outputs DRV` prints them. FindOutputs
 // needs it only for outputs whose path is not in the .drv (floating
-// content-addressed and impure derivations).
+// content-addressed and impure derivations); Run only when the store it
+// signs in cannot say (see store.DerivationOutputser).
 type QueryOutputs func(ctx context.Context, drvPath string) ([]string, error)
+
+// maxDrvSize bounds what is read of a .drv (the largest are a few MiB).
+const maxDrvSize = 64 << 20
 
 // FindOutputs returns the paths a build produced, from the variables Nix
 // sets for its post-build-hook: DRV_PATH, the derivation, and OUT_PATHS, the
@@ -57,30 +61,61 @@ type QueryOutputs func(ctx context.Context, drvPath string) ([]string, error)
 // When DRV_PATH is not set, OUT_PATHS is used as it is.
 //
 // Every path must be a store path in storeDir.
-// maxDrvSize bounds what is read of a .drv (the largest are a few MiB).
-const maxDrvSize = 64 << 20
-
 func FindOutputs(ctx context.Context, env map[string]string, storeDir string, query QueryOutputs) (*Outputs, error) {
+	out, floating, err := findOutputs(env, storeDir)
+	if err != nil || len(floating) == 0 {
+		return out, err
+	}
+	if query == nil {
+		return nil, fmt.Errorf("%s: output %q has no path in the .drv (%s), and no store was given to ask", out.Drv, floating[0].output, floating[0].kind)
+	}
+	paths, err := queryOutputs(ctx, query, out.Drv, storeDir)
+	if err != nil {
+		return nil, err
+	}
+	out.Paths = sortedSet(append(out.Paths, paths...))
+	return out, nil
+}
+
+// queryOutputs asks query for the outputs of drvPath, and checks that they
+// are store paths.
+func queryOutputs(ctx context.Context, query QueryOutputs, drvPath, storeDir string) ([]string, error) {
+	paths, err := query(ctx, drvPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: outputs: %w", drvPath, err)
+	}
+	for _, p := range paths {
+		if _, err := storepath.Parse(storeDir, p); err != nil {
+			return nil, fmt.Errorf("%s: outputs: %v", drvPath, err)
+		}
+	}
+	return paths, nil
+}
+
+// findOutputs is FindOutputs without asking anyone: when the paths do not
+// come from OUT_PATHS and the .drv lacks some, it returns those outputs as
+// floating, with From = FromStore, and Paths holds those the .drv has.
+func findOutputs(env map[string]string, storeDir string) (*Outputs, []floatingOutput, error) {
 	drvPath := env["DRV_PATH"]
 	outPaths := strings.Fields(env["OUT_PATHS"])
 	if drvPath == "" {
 		if len(outPaths) == 0 {
-			return nil, ErrNotHook
+			return nil, nil, ErrNotHook
 		}
 		paths := make([]string, len(outPaths))
 		for i, p := range outPaths {
 			sp, err := storepath.Parse(storeDir, p)
 			if err != nil {
-				return nil, fmt.Errorf("OUT_PATHS: %v", err)
+				return nil, nil, fmt.Errorf("OUT_PATHS: %v", err)
 			}
 			paths[i] = sp.Abs(storeDir)
 		}
-		return &Outputs{Paths: sortedSet(paths), From: FromOutPaths}, nil
+		return &Outputs{Paths: sortedSet(paths), From: FromOutPaths}, nil, nil
 	}
 
 	d, err := readDrv(storeDir, drvPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	known, floating := outputNames(d, drvName(drvPath))
 	out := &Outputs{Drv: drvPath}
@@ -96,32 +131,19 @@ func FindOutputs(ctx context.Context, env map[string]string, storeDir string, qu
 		}
 		if bad == "" {
 			out.Paths, out.From = sortedSet(paths), FromOutPaths
-			return out, nil
+			return out, nil, nil
 		}
 		out.Stale = true
 		out.Why = fmt.Sprintf("OUT_PATHS names %q, which is not an output of %s; it was probably inherited from the environment (Nix keeps an OUT_PATHS that is already set): unset it where Nix is started", bad, drvPath)
 	} else {
 		out.Why = "OUT_PATHS is empty (Nix bug NixOS/nix#6446 in 2.8.0, #14287 in rebuilds on 2.30-2.31)"
 	}
-
-	out.Paths, out.From = known, FromDrv
+	out.Paths, out.From = sortedSet(known), FromDrv
 	if len(floating) > 0 {
-		if query == nil {
-			return nil, fmt.Errorf("%s: output %q has no path in the .drv (%s), and no store was given to ask", drvPath, floating[0].output, floating[0].kind)
-		}
-		paths, err := query(ctx, drvPath)
-		if err != nil {
-			return nil, fmt.Errorf("%s: outputs: %w", drvPath, err)
-		}
-		for _, p := range paths {
-			if _, err := storepath.Parse(storeDir, p); err != nil {
-				return nil, fmt.Errorf("%s: outputs: %v", drvPath, err)
-			}
-		}
-		out.Paths, out.From = paths, FromStore
+		out.From = FromStore
+		return out, floating, nil
 	}
-	out.Paths = sortedSet(out.Paths)
-	return out, nil
+	return out, nil, nil
 }
 
 // readDrv reads and parses the derivation at drvPath, a .drv in storeDir.

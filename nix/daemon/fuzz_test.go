@@ -49,6 +49,38 @@ func FuzzQueryPathInfoReply(f *testing.F) {
 	})
 }
 
+// FuzzQueryDerivationOutputMapReply feeds arbitrary bytes as the daemon's
+// answer to a QueryDerivationOutputMap: the client never panics, a failure
+// returns no map, and every path it accepts is a store path.
+func FuzzQueryDerivationOutputMapReply(f *testing.F) {
+	f.Add([]byte(wb{}.last().u64(2).str("dev").str(caDev).str("out").str(caOut)))
+	f.Add([]byte(wb{}.last().u64(2).str("dev").str("").str("out").str("")))
+	f.Add([]byte(wb{}.last().u64(0)))
+	f.Add([]byte(wb{}.errorMsg("path '" + caDrv + "' is not valid")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := New(context.Background(), memConn{io.MultiReader(bytes.NewReader(handshakeReply(34)), bytes.NewReader(data))}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		m, err := c.QueryDerivationOutputMap(context.Background(), caDrv)
+		if err != nil {
+			if m != nil {
+				t.Fatalf("failed query returned %q", m)
+			}
+			return
+		}
+		if m == nil {
+			t.Fatal("nil map without an error")
+		}
+		for name, p := range m {
+			if !validOutputName(name) || p != "" && c.checkPath("", p) != nil {
+				t.Fatalf("accepted %q: %q", name, p)
+			}
+		}
+	})
+}
+
 // FuzzBatchReplies feeds arbitrary bytes as the daemon's answers to a
 // pipelined QueryPathInfos and then an AddSignaturesMany: the client never
 // panics or hangs, every path gets an answer or the batch's error, and

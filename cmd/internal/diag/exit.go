@@ -32,7 +32,7 @@ const (
 	ExitCantCreate  = 73 // an output file exists (use --force) or cannot be created
 	ExitIOErr       = 74 // reading or writing failed
 	ExitNoPerm      = 77 // a key file breaks the policy (path, type, mode, owner) or a permission is missing
-	ExitConfig      = 78 // a configuration file (nixsign, flox, nix.conf) is malformed
+	ExitConfig      = 78 // a configuration file (nixsign, flox, nix.conf) is malformed or lacks a setting the work needs
 )
 
 // Error carries an exit code with the error to print.

@@ -31,6 +31,8 @@ func codeOf(err error) int {
 		switch {
 		case errors.Is(err, hook.ErrNotHook):
 			return diag.ExitUsage
+		case errors.Is(err, hook.ErrUnknownOutputs):
+			return diag.ExitConfig // the daemon's nix.conf lacks ca-derivations
 		case errors.Is(err, fs.ErrNotExist):
 			return diag.ExitNoInput
 		case errors.Is(err, fs.ErrPermission):
