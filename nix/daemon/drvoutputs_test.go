@@ -1,12 +1,9 @@
 package daemon
 
 import (
-	"bufio"
-	"encoding/hex"
 	"errors"
 	"maps"
 	"net"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -37,48 +34,10 @@ func init() {
 		}})
 }
 
-// readWire reads a file of recorded exchanges in the format of
-// testdata/nix-2.8.0-wire.txt (see loadWire).
-func readWire(t testing.TB, name string) map[string][]segment {
-	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ex := map[string][]segment{}
-	var cur string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "## "):
-			cur = line[3:]
-		case strings.HasPrefix(line, "> "), strings.HasPrefix(line, "< "):
-			b, err := hex.DecodeString(strings.ReplaceAll(line[2:], " ", ""))
-			if err != nil {
-				t.Fatalf("%s: %s: %v", name, cur, err)
-			}
-			fromClient := line[0] == '>'
-			segs := ex[cur]
-			if n := len(segs); n > 0 && segs[n-1].fromClient == fromClient {
-				segs[n-1].data = append(segs[n-1].data, b...)
-			} else {
-				segs = append(segs, segment{fromClient, b})
-			}
-			ex[cur] = segs
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return ex
-}
-
 // nixHandshake is the recorded handshake of Nix 2.8.0, with the CPU count
 // and client version this client sends (see TestGoldenNix280).
 func nixHandshake(t testing.TB) []segment {
-	hs := loadWire(t)["handshake"]
+	hs := loadWire(t, goldenWire)["handshake"]
 	hs[4].data[8*11] = byte(runtime.NumCPU())
 	hs[2].data[0] = 38
 	return hs
@@ -87,7 +46,7 @@ func nixHandshake(t testing.TB) []segment {
 // The client sends what Nix 2.8.0's sends, and reads what its daemon
 // answers, with and without ca-derivations in the daemon's configuration.
 func TestGoldenDerivationOutputMap(t *testing.T) {
-	ex := readWire(t, "testdata/nix-2.8.0-drvoutputs.txt")
+	ex := loadWire(t, "testdata/nix-2.8.0-drvoutputs.txt")
 	for _, tt := range []struct {
 		name string
 		drv  string

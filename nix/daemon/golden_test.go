@@ -18,11 +18,14 @@ type segment struct {
 	data       []byte
 }
 
-// loadWire reads testdata/nix-2.8.0-wire.txt: exchanges recorded between
-// Nix 2.8.0's own client and daemon.
-func loadWire(t testing.TB) map[string][]segment {
+// goldenWire holds the exchanges recorded between Nix 2.8.0's own client
+// and daemon.
+const goldenWire = "testdata/nix-2.8.0-wire.txt"
+
+// loadWire reads a file of recorded exchanges such as goldenWire, by name.
+func loadWire(t testing.TB, file string) map[string][]segment {
 	t.Helper()
-	f, err := os.Open("testdata/nix-2.8.0-wire.txt")
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +41,7 @@ func loadWire(t testing.TB) map[string][]segment {
 		case strings.HasPrefix(line, "> "), strings.HasPrefix(line, "< "):
 			b, err := hex.DecodeString(strings.ReplaceAll(line[2:], " ", ""))
 			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+				t.Fatalf("%s: %s: %v", file, name, err)
 			}
 			fromClient := line[0] == '>'
 			segs := ex[name]
@@ -75,7 +78,7 @@ func replay(t *testing.T, conn net.Conn, segs []segment) {
 // and daemon: the client must send the same bytes as Nix's and decode the
 // daemon's replies.
 func TestGoldenNix280(t *testing.T) {
-	ex := loadWire(t)
+	ex := loadWire(t, goldenWire)
 	hs := ex["handshake"]
 	if len(hs) != 6 {
 		t.Fatalf("handshake has %d segments", len(hs))
