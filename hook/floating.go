@@ -15,8 +15,11 @@ import (
 // ErrUnknownOutputs is wrapped by the error of a run whose store does not
 // know the path of an output that the .drv does not hold (a floating
 // content-addressed derivation's, typically): a daemon whose configuration
-// lacks the experimental feature ca-derivations. The error says which
-// output, and the fix for the store in use.
+// lacks the experimental feature ca-derivations, a store with no
+// realisation of the output, or a store that cannot tell at all (files, a
+// file:// binary cache, a daemon older than Nix 2.4), when `nix-store
+// --query --outputs` cannot either. The error says which output, or why the
+// store cannot tell, and the fix for the store in use.
 var ErrUnknownOutputs = errors.New("the store does not know the output's path")
 
 // unknownOutputError is an output the store gave no path for.
@@ -28,12 +31,22 @@ type unknownOutputError struct {
 func (e *unknownOutputError) Error() string        { return fmt.Sprintf("output %q: %s", e.output, e.msg) }
 func (e *unknownOutputError) Is(target error) bool { return target == ErrUnknownOutputs }
 
+// cannotTellError is err, from a store that cannot tell a derivation's
+// outputs and the fallback query that failed too, as an ErrUnknownOutputs.
+type cannotTellError struct{ err error }
+
+func (e *cannotTellError) Error() string        { return e.err.Error() }
+func (e *cannotTellError) Unwrap() error        { return e.err }
+func (e *cannotTellError) Is(target error) bool { return target == ErrUnknownOutputs }
+
 // resolveFloating finds the paths of the outputs the .drv lacks, once the
 // key has passed and the store is open: it asks that store, over the same
 // connection (store.DerivationOutputs), and only a store that cannot say
 // (files, a binary cache, a daemon older than Nix 2.4) makes it run query
-// (`nix-store --query --outputs`) instead. A build with every output path
-// in its .drv never comes here.
+// (`nix-store --query --outputs`) instead; when that fails too (as Nix
+// 2.8.0's does for a floating content-addressed output), the error wraps
+// ErrUnknownOutputs and says what to do for that store. A build with every
+// output path in its .drv never comes here.
 func (r *run) resolveFloating(ctx context.Context, floating []floatingOutput, query QueryOutputs) error {
 	outs := r.res.Outputs
 	fail := func(stage Stage, err error) error {
@@ -43,7 +56,7 @@ func (r *run) resolveFloating(ctx context.Context, floating []floatingOutput, qu
 	if errors.Is(err, errors.ErrUnsupported) {
 		paths, qerr := queryOutputs(ctx, query, outs.Drv, r.dir)
 		if qerr != nil {
-			return fail(StageOutputs, fmt.Errorf("%w; and %v: sign in a store that can tell (store = \"daemon\" or \"local\" in nixsign's config)", qerr, err))
+			return fail(StageOutputs, &cannotTellError{fmt.Errorf("%w; and %v: %s", qerr, err, cannotTellFix(r.store))})
 		}
 		outs.Paths = sortedSet(append(outs.Paths, paths...))
 		return nil
@@ -94,6 +107,19 @@ func unknownOutputFix(storeName string, cfg *config.Config, f floatingOutput, li
 			": enable ca-derivations in the experimental-features of the nix.conf it reads on that machine"
 	}
 	return "the " + storeName + " store does not know " + what + ": enable ca-derivations in the experimental-features of its Nix"
+}
+
+// cannotTellFix says what to do when the store s cannot tell a
+// derivation's outputs (store.DerivationOutputs failed with
+// errors.ErrUnsupported). A store that speaks the worker protocol can only
+// be a daemon older than Nix 2.4 (protocol 1.22), which has no
+// QueryDerivationOutputMap; the others (files, a file:// binary cache)
+// never can.
+func cannotTellFix(s store.Store) string {
+	if _, ok := s.(store.DerivationOutputser); ok {
+		return fmt.Sprintf("upgrade the nix-daemon of the %s store to Nix 2.4 or later, with ca-derivations in its experimental-features", s)
+	}
+	return `sign in a store that can tell (store = "daemon" or "local" in nixsign's config)`
 }
 
 // storeSetting names where the store setting came from.

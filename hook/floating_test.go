@@ -216,6 +216,56 @@ func TestRunFloatingCAFallback(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("err %v\nwant %s", err, want)
 	}
+	var he *Error
+	if !errors.Is(err, ErrUnknownOutputs) || !errors.As(err, &he) || he.Stage != StageOutputs {
+		t.Errorf("err %#v: not an ErrUnknownOutputs at stage outputs", err)
+	}
+}
+
+// When the store cannot tell and nix-store cannot either, the run fails
+// with ErrUnknownOutputs, and the fix fits the store: Nix 2.4 or later for
+// a daemon too old to be asked, another store for files and file://.
+func TestRunFloatingCACannotTell(t *testing.T) {
+	const nixStoreErr = "nix-store --query --outputs: error: Cannot use output path of floating content-addressed derivation until we know what it is (e.g. by building it)"
+	query := func(context.Context, string) ([]string, error) { return nil, errors.New(nixStoreErr) }
+	old := fmt.Errorf("nix-daemon QueryDerivationOutputMap: needs protocol 1.22 (Nix 2.4), the daemon speaks 1.21: %w", errors.ErrUnsupported)
+	for _, tt := range []struct {
+		store   string
+		daemon  bool   // a DerivationOutputser (that fails with old)
+		want    string // the end of the message
+		notWant string
+	}{
+		{"daemon", true, "needs protocol 1.22 (Nix 2.4), the daemon speaks 1.21: unsupported operation: " +
+			"upgrade the nix-daemon of the daemon store to Nix 2.4 or later, with ca-derivations in its experimental-features", `store = "daemon"`},
+		{"ssh-ng://builder", true, "upgrade the nix-daemon of the ssh-ng://builder store to Nix 2.4 or later, with ca-derivations in its experimental-features", `store = "daemon"`},
+		{"file:///cache", false, `; and the file:///cache store cannot tell a derivation's outputs: unsupported operation: ` +
+			`sign in a store that can tell (store = "daemon" or "local" in nixsign's config)`, "Nix 2.4"},
+		{"files", false, `sign in a store that can tell (store = "daemon" or "local" in nixsign's config)`, "Nix 2.4"},
+	} {
+		t.Run(tt.store, func(t *testing.T) {
+			vars, drvPath, _, _, s := caFixture(t, tt.store)
+			s.err = old
+			var o output
+			opts := o.options(testEnv(t, vars), s.fakeStore)
+			if tt.daemon {
+				opts = o.options(testEnv(t, vars), s)
+			}
+			opts.QueryOutputs = query
+			_, err := Run(context.Background(), opts)
+			var he *Error
+			if !errors.As(err, &he) || he.Stage != StageOutputs || !errors.Is(err, ErrUnknownOutputs) {
+				t.Fatalf("err %v: not an ErrUnknownOutputs at stage outputs", err)
+			}
+			msg := err.Error()
+			prefix := drvPath + " (outputs dev, out) left unsigned: " + drvPath + ": outputs: " + nixStoreErr + "; and "
+			if !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, tt.want) || strings.Contains(msg, tt.notWant) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q\nwant %q...%q", msg, prefix, tt.want)
+			}
+			if tt.daemon != (s.asked == 1) || len(s.added) != 0 {
+				t.Errorf("asked %d, added %q", s.asked, s.added)
+			}
+		})
+	}
 }
 
 // A failure before the store is asked names the derivation's outputs, and

@@ -18,7 +18,10 @@ import (
 //	 "status":"signed","key":"test-key-1","key_source":"key_file in /etc/nixsign/config.toml:1",
 //	 "store":"daemon","outputs_from":"drv"}
 //
-// (one line in the file). It never holds key material.
+// (one line in the file), or, when the run failed before it knew the paths
+// (the outputs could not be found, or only the store knows them and the
+// run failed before it asked), one line for the derivation, without path
+// and with status "unsigned". It never holds key material.
 type LogEntry struct {
 	Time        string `json:"time"` // RFC 3339, UTC, milliseconds
 	Drv         string `json:"drv,omitempty"`

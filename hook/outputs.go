@@ -61,6 +61,13 @@ const maxDrvSize = 64 << 20
 // When DRV_PATH is not set, OUT_PATHS is used as it is.
 //
 // Every path must be a store path in storeDir.
+//
+// Run does not call FindOutputs: for the outputs the .drv lacks, it asks
+// the store it signs in first (see store.DerivationOutputser), since the
+// usual query, `nix-store --query --outputs`, cannot resolve a floating
+// content-addressed output with Nix 2.8.0 (it reads no realisations, and
+// fails). FindOutputs suits builds whose outputs are all in the .drv, or a
+// query that reads the store's realisations.
 func FindOutputs(ctx context.Context, env map[string]string, storeDir string, query QueryOutputs) (*Outputs, error) {
 	out, floating, err := findOutputs(env, storeDir)
 	if err != nil || len(floating) == 0 {

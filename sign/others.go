@@ -21,6 +21,32 @@ type Other struct {
 	Err error
 }
 
+// OtherError is an error TrustedWith met with another store's record of
+// the path. Nix prints such an error and goes on: it does not fail the path.
+type OtherError struct {
+	// Source is the store's, as in Other.Source.
+	Source string
+	// Err is what went wrong: a malformed signature, no fingerprint to check
+	// the signatures against, or a false claim to be content-addressed (an
+	// error that names the path, as Nix's warning does).
+	Err error
+	// Stopped is set when the error ended the record's signatures, as Nix's
+	// exception does: Sig and those sorted after it were not counted, or,
+	// when Sig is "", none of them (but those the path or an earlier record
+	// has too). The ones sorted before Sig were. Otherwise (a false
+	// content-address claim) they all were counted.
+	Stopped bool
+	// Sig is the malformed signature that stopped them, verbatim; "" when
+	// the error is not about one signature.
+	Sig string
+}
+
+// Error returns the Source, a colon and Err, as in
+// `file:///c: signature "k:" is not valid: ...`.
+func (e *OtherError) Error() string { return e.Source + ": " + e.Err.Error() }
+
+func (e *OtherError) Unwrap() error { return e.Err }
+
 // TrustedWith is Trusted that, when the path's own signatures are not
 // enough, also counts those other stores hold for the same path, as `nix
 // store verify -s STORE...` does with its substituters (src/nix/verify.cc):
@@ -43,9 +69,12 @@ type Other struct {
 //   - A record's signatures are checked in byte-wise order. A malformed one
 //     by a trusted name, or any when info has no NAR size (no fingerprint),
 //     is an error that, as in Nix, ends that record's signatures without
-//     failing the path: the error goes to Count.OtherErrs, prefixed with the
-//     Source, and the signatures after it are not counted (nor seen). An
-//     Other with Err set goes to Count.OtherErrs as it is.
+//     failing the path: the signatures after it are not counted (nor seen),
+//     those before it are.
+//
+// The errors met with a record go to Count.OtherErrs as *OtherError, which
+// tells which of its signatures were counted regardless. An Other with Err
+// set goes there as it is: none of that store's signatures were counted.
 //
 // Count.Sigs lists the other records' signatures after the path's own, with
 // their From set, and Count.Asked tells how many records next gave.
@@ -102,7 +131,8 @@ func (c *Count) addOthers(storeDir string, info *PathInfo, keys *KeySet, need in
 			return
 		}
 		if falseCA {
-			c.OtherErrs = append(c.OtherErrs, fmt.Errorf("%s: path '%s' claims to be content-addressed but isn't", o.Source, o.Info.Path.Abs(storeDir)))
+			c.OtherErrs = append(c.OtherErrs, &OtherError{Source: o.Source,
+				Err: fmt.Errorf("path '%s' claims to be content-addressed but isn't", o.Info.Path.Abs(storeDir))})
 		}
 		sigs := o.Info.Sigs
 		if !isSortedSet(sigs) {
@@ -120,14 +150,14 @@ func (c *Count) addOthers(storeDir string, info *PathInfo, keys *KeySet, need in
 				fpDone = true
 			}
 			if fpErr != nil {
-				c.OtherErrs = append(c.OtherErrs, fmt.Errorf("%s: %w", o.Source, fpErr))
+				c.OtherErrs = append(c.OtherErrs, &OtherError{Source: o.Source, Err: fpErr, Stopped: true})
 				break
 			}
 			check := checkSig(keys, fp, s)
 			check.From = o.Source
 			c.Sigs = append(c.Sigs, check)
 			if check.Status == SigMalformed {
-				c.OtherErrs = append(c.OtherErrs, fmt.Errorf("%s: %w", o.Source, check.Err))
+				c.OtherErrs = append(c.OtherErrs, &OtherError{Source: o.Source, Err: check.Err, Stopped: true, Sig: s})
 				break
 			}
 			if check.Status == SigValid {

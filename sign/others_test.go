@@ -225,6 +225,71 @@ func TestTrustedWithErrors(t *testing.T) {
 	}
 }
 
+// TestTrustedWithOtherError: each error met with another store's record
+// says which of its signatures were counted regardless: a malformed
+// signature stops those sorted after it (the valid one before it counts),
+// a missing fingerprint all of them, a false content-address claim none;
+// a store that could not be asked keeps its own error, as it is.
+func TestTrustedWithOtherError(t *testing.T) {
+	info, sig := signexp(t)
+	keys := NewNixKeySet(testKey(t))
+	calls := 0
+	as := func(t *testing.T, err error) *OtherError {
+		t.Helper()
+		oe, ok := err.(*OtherError)
+		if !ok {
+			t.Fatalf("%T %v is not an *OtherError", err, err)
+		}
+		return oe
+	}
+
+	const after = "test-key-1:~" // sorts after sig
+	v, _ := TrustedWith(storepath.DefaultDir, info, keys, 1, others(&calls, rec("c1", info, after, sig)))
+	if !v.OK || v.Count.Valid != 1 || len(v.Count.OtherErrs) != 1 {
+		t.Fatalf("malformed after the valid one: %+v", v)
+	}
+	oe := as(t, v.Count.OtherErrs[0])
+	if oe.Source != "c1" || !oe.Stopped || oe.Sig != after || !strings.HasPrefix(oe.Error(), `c1: signature "test-key-1:~" is not valid`) ||
+		errors.Unwrap(oe) != oe.Err || oe.Err.Error() != strings.TrimPrefix(oe.Error(), "c1: ") {
+		t.Errorf("malformed: %+v, %q", oe, oe.Error())
+	}
+
+	const before = "test-key-1:AAAA" // sorts before sig
+	v, _ = TrustedWith(storepath.DefaultDir, info, keys, 1, others(&calls, rec("c1", info, sig, before)))
+	if v.OK || len(v.Count.OtherErrs) != 1 {
+		t.Fatalf("malformed before the valid one: %+v", v)
+	}
+	if oe := as(t, v.Count.OtherErrs[0]); !oe.Stopped || oe.Sig != before {
+		t.Errorf("malformed first: %+v", oe)
+	}
+
+	nosize := *info
+	nosize.NarSize = 0
+	v, _ = TrustedWith(storepath.DefaultDir, &nosize, keys, 1, others(&calls, rec("c2", info, sig)))
+	if oe := as(t, v.Count.OtherErrs[0]); !oe.Stopped || oe.Sig != "" || !strings.HasPrefix(oe.Error(), "c2: cannot calculate fingerprint") {
+		t.Errorf("no fingerprint: %+v", oe)
+	}
+
+	infos := allPathInfos(t)
+	ca := infos["/nix/store/z45ailnkm27lnvhimqkhy08f6sh5m17d-hello.txt"]
+	local := *ca
+	local.CA, local.Sigs = storepath.CA{}, nil
+	claim := *ca
+	claim.CA = infos["/nix/store/hgl6cwhlhzpznapan2nfnls2nyyv4lqb-run.sh"].CA
+	v, _ = TrustedWith(storepath.DefaultDir, &local, NewNixKeySet(testKey(t)), 1, others(&calls, Other{Source: "c", Info: &claim}))
+	oe = as(t, v.Count.OtherErrs[0])
+	if oe.Stopped || oe.Sig != "" || oe.Source != "c" ||
+		oe.Err.Error() != "path '/nix/store/z45ailnkm27lnvhimqkhy08f6sh5m17d-hello.txt' claims to be content-addressed but isn't" {
+		t.Errorf("false claim: %+v", oe)
+	}
+
+	down := errors.New("c0: cannot connect")
+	v, _ = TrustedWith(storepath.DefaultDir, info, keys, 1, others(&calls, Other{Source: "c0", Err: down}))
+	if _, ok := v.Count.OtherErrs[0].(*OtherError); ok || v.Count.OtherErrs[0] != down {
+		t.Errorf("store error: %#v", v.Count.OtherErrs[0])
+	}
+}
+
 func BenchmarkTrustedWith(b *testing.B) {
 	info, sig := signexp(b)
 	keys := NewNixKeySet(testKey(b))

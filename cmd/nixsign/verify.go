@@ -3,9 +3,7 @@ package main
 import (
 	"cmp"
 	"errors"
-	"flag"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
@@ -130,7 +128,7 @@ func reportVerified(c *ucli.Context, storeName string, res []store.Verified) err
 		cnt := v.Trust.Count
 		for _, err := range cnt.OtherErrs {
 			// Nix prints these too, and goes on.
-			p.Warnf("path '%s': %v; its signatures there are not counted", v.Path, err)
+			p.Warnf("%s", otherErrorLine(v.Path, err))
 		}
 		for _, m := range v.Messages() {
 			if v.Untrusted && strings.HasSuffix(m, "is untrusted") && v.Trust.Reason != "" {
@@ -184,6 +182,21 @@ func reportVerified(c *ucli.Context, storeName string, res []store.Verified) err
 		return diag.Silent{Code: code}
 	}
 	return nil
+}
+
+// otherErrorLine words an error met with a substituter's record of path
+// (see sign.TrustedWith), saying which of its signatures did not count.
+func otherErrorLine(path string, err error) string {
+	oe, ok := err.(*sign.OtherError)
+	switch {
+	case !ok: // the store could not be asked
+		return fmt.Sprintf("path '%s': %v; its signatures there are not counted", path, err)
+	case !oe.Stopped: // a false content-address claim, which names the path
+		return err.Error()
+	case oe.Sig != "":
+		return fmt.Sprintf("path '%s': %v; the signatures sorted after it there are not counted", path, err)
+	}
+	return fmt.Sprintf("path '%s': %v; its signatures there are not counted", path, err)
 }
 
 // trustedKeys returns the trusted keys as Nix 2.8.0's getDefaultPublicKeys
@@ -241,71 +254,3 @@ func trustedKeys(c *ucli.Context) (*sign.KeySet, error) {
 	}
 	return sign.NewNixKeySet(keys...), nil
 }
-
-// openSubstituters opens the stores of -s, once each and read-only, with
-// the store dir of the store verified. As with Nix, a spec that names no
-// store, or a store that cannot be used, is an error before anything is
-// verified: a usage error (64) for a spec nixsign cannot parse, else the
-// store is unavailable (69). Two cases go on without the store, with a
-// warning, since Nix finds nothing in them either: a daemon or ssh-ng store
-// that cannot be reached (Nix opens it on first use and prints its error
-// for each path), and a file:// cache directory that does not exist (Nix
-// creates it, empty; nixsign does not write to a substituter). On error, the
-// stores opened so far are returned too, for the caller to close.
-func openSubstituters(c *ucli.Context, dir string) ([]store.Store, error) {
-	list, _ := c.Generic("substituter").(*stringList)
-	if list == nil {
-		return nil, nil
-	}
-	p := printer(c)
-	var subs []store.Store
-	for _, spec := range *list {
-		s, err := store.Open(c.Context, spec, &store.Options{StoreDir: dir, NoFilesFallback: true})
-		var ue *store.UnavailableError
-		file, isFile := strings.CutPrefix(spec, "file://")
-		switch {
-		case err == nil:
-			if c.Bool("verbose") {
-				p.Infof("substituter: using %s", s)
-			}
-			subs = append(subs, s)
-		case errors.Is(err, store.ErrUnknownStore),
-			isFile && (!strings.HasPrefix(file, "/") || strings.ContainsAny(file, "?#")):
-			return subs, diag.Usagef("verify: --substituter: %v", err)
-		case isFile && errors.Is(err, fs.ErrNotExist):
-			p.Warnf("substituter %s: no such directory, so it holds no path (Nix would create it empty)", spec)
-		case errors.As(err, &ue):
-			p.Warnf("substituter %s: %v; like Nix, verify goes on without its signatures", spec, err)
-		case isFile: // the cache's errors name it
-			return subs, diag.Wrap(diag.ExitUnavailable, err)
-		default:
-			return subs, diag.Wrap(diag.ExitUnavailable, fmt.Errorf("substituter %s: %v", spec, err))
-		}
-	}
-	return subs, nil
-}
-
-// repeatedFlag is a GenericFlag whose value is a fresh stringList each time
-// the command runs, under all its names. urfave/cli would reuse one Value
-// across runs; a StringSliceFlag splits its values at commas, which store
-// specs may hold; and with aliases urfave/cli copies the value from one
-// name to the others (appending it again) and refuses "-s A --substituter
-// B", so Names gives it just the one name (its String, for help, all).
-type repeatedFlag struct{ ucli.GenericFlag }
-
-func (f *repeatedFlag) Apply(set *flag.FlagSet) error {
-	v := &stringList{}
-	for _, name := range f.GenericFlag.Names() {
-		set.Var(v, name, f.Usage)
-	}
-	return nil
-}
-
-func (f *repeatedFlag) Names() []string { return []string{f.Name} }
-
-// stringList is a flag value that collects every value given, in order.
-type stringList []string
-
-func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
-func (l *stringList) String() string     { return strings.Join(*l, " ") }
-func (l *stringList) Get() any           { return *l }

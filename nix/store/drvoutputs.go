@@ -55,8 +55,17 @@ func (s *daemonStore) DerivationOutputs(ctx context.Context, drvPath string) (ma
 		return nil, err // nothing was sent: the connection is fine
 	}
 	var re *daemon.RemoteError
-	if errors.As(err, &re) && strings.Contains(re.Message, "is not valid") {
+	if errors.As(err, &re) && notValidError(re, drvPath) {
 		return nil, &NotValidError{Path: drvPath, Store: s.name}
 	}
 	return nil, s.wrap(err)
+}
+
+// notValidError reports whether re is Nix's InvalidPath error for path
+// itself, as Nix 2.8.0's daemon words it: "path '/nix/store/…-x.drv' is not
+// valid" (the path highlighted, which RemoteError.Error strips). With
+// ca-derivations, the daemon reads the input derivations too: the same
+// error about one of those is not about path, and stays the daemon's.
+func notValidError(re *daemon.RemoteError, path string) bool {
+	return strings.TrimPrefix(re.Error(), "nix-daemon: ") == "path '"+path+"' is not valid"
 }

@@ -138,6 +138,28 @@ func TestDerivationOutputsErrors(t *testing.T) {
 		t.Errorf("not valid: %v", err)
 	}
 
+	// As Nix 2.8.0's daemon sends it, the path highlighted.
+	s = outputMapStore(t, 34, func(c *fakeConn, drv string) { putError(c, "path '\x1b[35;1m"+drv+"\x1b[0m' is not valid") })
+	if _, err := DerivationOutputs(ctx, s, caDrv); !errors.As(err, &nv) || nv.Path != caDrv {
+		t.Errorf("not valid, highlighted: %v", err)
+	}
+
+	// With ca-derivations the daemon reads the input derivations too: one
+	// of those that is not valid is not the .drv asked about.
+	const inputDrv = "/nix/store/509vmzxssa8q7cbjzr7dban5scdp6693-sigtest-a.drv"
+	for _, msg := range []string{
+		"path '" + inputDrv + "' is not valid",
+		"path '\x1b[35;1m" + inputDrv + "\x1b[0m' is not valid",
+		"path '" + caDrv + "' is not valid, and more",
+	} {
+		s = outputMapStore(t, 34, func(c *fakeConn, _ string) { putError(c, msg) })
+		_, err = DerivationOutputs(ctx, s, caDrv)
+		var re *daemon.RemoteError
+		if errors.As(err, &nv) || !errors.As(err, &re) || re.Message != msg {
+			t.Errorf("%q: %v", msg, err)
+		}
+	}
+
 	// Another refusal stays the daemon's.
 	s = outputMapStore(t, 34, func(c *fakeConn, _ string) { putError(c, "boom") })
 	_, err = DerivationOutputs(ctx, s, caDrv)
@@ -177,5 +199,25 @@ func TestDerivationOutputsErrors(t *testing.T) {
 	}
 	if _, err := DerivationOutputs(ctx, c, caDrv); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("file:// cache: %v", err)
+	}
+}
+
+// Real Nix 2.8.0's daemon (nix-daemon --stdio, as store "local") refuses a
+// .drv it does not hold with the error DerivationOutputs turns into a
+// *NotValidError.
+func TestDerivationOutputsRealNix(t *testing.T) {
+	requireNix(t)
+	t.Setenv("NIX_CONFIG", nixConfig)
+	ctx := context.Background()
+	s, err := Open(ctx, "local", nil)
+	if err != nil {
+		t.Skipf("no local store: %v", err)
+	}
+	defer s.Close()
+	const drv = "/nix/store/00000000000000000000000000000000-nixsign-absent.drv"
+	_, err = DerivationOutputs(ctx, s, drv)
+	var nv *NotValidError
+	if !errors.As(err, &nv) || nv.Path != drv {
+		t.Errorf("%v, want a *NotValidError", err)
 	}
 }

@@ -104,9 +104,10 @@ func (v *Verified) Messages() []string {
 // hash other than the recorded one marks the path corrupted; unless
 // NoTrust, the path must have been built here (ultimate, with SigsNeeded
 // 0), be content-addressed, or have max(SigsNeeded, 1) valid signatures by
-// Keys, its own and then the Substituters' (see sign.TrustedWith). A path that is not valid, or whose check fails
-// with an error, is marked failed (Err) and the others are still checked.
-// Paths are checked concurrently, Workers at a time.
+// Keys, its own and then the Substituters' (see sign.TrustedWith). A path
+// that is not valid, or whose check fails with an error, is marked failed
+// (Err) and the others are still checked. Paths are checked concurrently,
+// Workers at a time.
 //
 // With the daemon and local stores, whose NARs come from the file system
 // rather than from the store's records, hashing starts at once while the

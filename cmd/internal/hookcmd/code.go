@@ -32,7 +32,11 @@ func codeOf(err error) int {
 		case errors.Is(err, hook.ErrNotHook):
 			return diag.ExitUsage
 		case errors.Is(err, hook.ErrUnknownOutputs):
-			return diag.ExitConfig // the daemon's nix.conf lacks ca-derivations
+			// The store lacks the outputs' realisations (a daemon, local
+			// or ssh-ng store without ca-derivations, or with no
+			// realisation of them), or cannot tell them at all: the fix is
+			// in a configuration.
+			return diag.ExitConfig
 		case errors.Is(err, fs.ErrNotExist):
 			return diag.ExitNoInput
 		case errors.Is(err, fs.ErrPermission):

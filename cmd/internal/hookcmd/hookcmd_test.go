@@ -42,6 +42,9 @@ func TestCodeOf(t *testing.T) {
 		{&hook.Error{Stage: hook.StageOutputs, Err: fmt.Errorf("DRV_PATH: %w", fs.ErrNotExist)}, diag.ExitNoInput},
 		{&hook.Error{Stage: hook.StageOutputs, Err: &drv.SyntaxError{}}, diag.ExitDataErr},
 		{&hook.Error{Stage: hook.StageOutputs, Err: fmt.Errorf("x: %w", hook.ErrUnknownOutputs)}, diag.ExitConfig},
+		// A store that cannot tell, and nix-store that is not there: the
+		// unknown outputs decide.
+		{&hook.Error{Stage: hook.StageOutputs, Err: fmt.Errorf("%w: %w", fmt.Errorf("nix-store: %w", fs.ErrNotExist), hook.ErrUnknownOutputs)}, diag.ExitConfig},
 		{&hook.Error{Stage: hook.StageStore, Err: &store.UnavailableError{Err: errors.New("x")}}, diag.ExitUnavailable},
 		{&hook.Error{Stage: hook.StageSign, Err: &store.NotValidError{}}, diag.ExitNoInput},
 		{&hook.Error{Stage: hook.StageSign, Err: store.ErrNotPrivileged}, diag.ExitUnavailable},
