@@ -127,6 +127,7 @@ func TestAutoNoFilesFallback(t *testing.T) {
 			Getenv: func(k string) string {
 				return map[string]string{"NIX_DAEMON_SOCKET_PATH": none + "/sock", "NIX_STATE_DIR": tt.state}[k]
 			},
+			StoreDir:        dir, // not this machine's /nix/store, which may not exist
 			NixDaemon:       filepath.Join(dir, "nix-daemon"),
 			NoFilesFallback: tt.noFallback,
 			Explain:         func(l string) { lines = append(lines, l) },

@@ -160,7 +160,7 @@ func TestOpenDaemonMissing(t *testing.T) {
 }
 
 func TestOpenSpecs(t *testing.T) {
-	dir := t.TempDir()
+	dir, storeDir := t.TempDir(), t.TempDir()
 	for _, tt := range []struct{ spec, want string }{
 		{"files", "files"},
 		{"files?real=" + dir, "files (" + dir + ")"},
@@ -170,7 +170,9 @@ func TestOpenSpecs(t *testing.T) {
 		{"ssh://host", "error"},
 		{"file://" + dir, "file://" + dir},
 	} {
-		s, err := Open(context.Background(), tt.spec, nil)
+		// The store dir is the temporary directory, so that the test does
+		// not depend on this machine having /nix/store.
+		s, err := Open(context.Background(), tt.spec, &Options{StoreDir: storeDir})
 		got := "error"
 		if err == nil {
 			got = s.String()

@@ -110,7 +110,7 @@ func TestStartOpenFallback(t *testing.T) {
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "no socket at "+dir+"/none") {
 		t.Errorf("unix://: %v", err)
 	}
-	s, err = StartOpen(context.Background(), "files", nil).Wait()
+	s, err = StartOpen(context.Background(), "files", &Options{StoreDir: dir}).Wait()
 	if err != nil || s.String() != "files" {
 		t.Errorf("files: %v, %v", s, err)
 	}
