@@ -124,7 +124,7 @@ func findOutputs(env map[string]string, storeDir string) (*Outputs, []floatingOu
 	if err != nil {
 		return nil, nil, err
 	}
-	known, floating := outputNames(d, drvName(drvPath))
+	known, floating := outputNames(d, storeDir, drvName(drvPath))
 	out := &Outputs{Drv: drvPath}
 	if len(outPaths) > 0 {
 		paths, bad := make([]string, 0, len(outPaths)), ""
@@ -183,9 +183,10 @@ type floatingOutput struct {
 	kind     drv.OutputKind
 }
 
-// outputNames returns the output paths the .drv holds and the outputs it
-// does not hold a path for.
-func outputNames(d *drv.Derivation, name string) (known []string, floating []floatingOutput) {
+// outputNames returns the output paths the .drv holds, in canonical form
+// (Nix's parser takes "//nix/store/x" as /nix/store/x too), and the outputs
+// it does not hold a path for. d has passed CheckPaths(storeDir).
+func outputNames(d *drv.Derivation, storeDir, name string) (known []string, floating []floatingOutput) {
 	for _, o := range d.Outputs {
 		if k := o.Kind(); !k.HasPath() {
 			pathName := name
@@ -195,7 +196,11 @@ func outputNames(d *drv.Derivation, name string) (known []string, floating []flo
 			floating = append(floating, floatingOutput{o.Name, pathName, k})
 			continue
 		}
-		known = append(known, o.Path)
+		p := o.Path
+		if sp, err := storepath.Parse(storeDir, p); err == nil {
+			p = sp.Abs(storeDir)
+		}
+		known = append(known, p)
 	}
 	return known, floating
 }
