@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
-	"strings"
 	"syscall"
 
 	"github.com/nixsign/nixsign/cmd/internal/cli"
@@ -174,16 +173,6 @@ func pathInfos(ctx context.Context, c *ucli.Context, s store.Store) ([]*sign.Pat
 
 // storeError gives a store failure its exit code and, where the fix is
 // known, a hint. It prints both itself, so it returns a diag.Silent.
-// remoteStore reports whether the store is an ssh-ng:// one: named by
-// --store, or by NIX_REMOTE when --store is auto.
-func remoteStore(c *ucli.Context) bool {
-	spec := c.String("store")
-	if spec == "auto" || spec == "" {
-		spec = os.Getenv("NIX_REMOTE")
-	}
-	return strings.HasPrefix(spec, "ssh-ng://")
-}
-
 func storeError(c *ucli.Context, err error) error {
 	if err == nil {
 		return nil
@@ -194,13 +183,14 @@ func storeError(c *ucli.Context, err error) error {
 	}
 	p := printer(c)
 	var ue *store.UnavailableError
+	var npe *store.NotPrivilegedError
 	var nv *store.NotValidError
 	var cnv *cache.NotValidError
 	var se syscall.Errno
 	code := diag.CodeOf(err)
 	hint := ""
 	switch {
-	case errors.Is(err, store.ErrNotPrivileged) && remoteStore(c):
+	case errors.As(err, &npe) && npe.Store == "ssh-ng":
 		code = diag.ExitNoPerm
 		hint = "the remote daemon lets only its trusted users add signatures: add the user ssh logs in as to trusted-users in the nix.conf of the remote machine and restart its daemon"
 	case errors.Is(err, store.ErrNotPrivileged):

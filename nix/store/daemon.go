@@ -293,7 +293,7 @@ func (s *daemonStore) wrap(err error) error {
 	var re *daemon.RemoteError
 	if errors.As(err, &re) {
 		if strings.Contains(re.Message, "not privileged") {
-			return &privError{err: err}
+			return &NotPrivilegedError{Store: s.kind, Err: err}
 		}
 		return err
 	}
@@ -312,9 +312,13 @@ func (s *daemonStore) wrap(err error) error {
 	return &UnavailableError{Store: s.kind, Err: err}
 }
 
-// privError is a daemon's refusal to add signatures for an untrusted user.
-type privError struct{ err error }
+// NotPrivilegedError is a daemon's refusal to add signatures for a user it
+// does not trust; it matches ErrNotPrivileged with errors.Is.
+type NotPrivilegedError struct {
+	Store string // the kind of store that refused: "daemon", "local" or "ssh-ng"
+	Err   error  // the daemon's error
+}
 
-func (e *privError) Error() string        { return e.err.Error() }
-func (e *privError) Unwrap() error        { return e.err }
-func (e *privError) Is(target error) bool { return target == ErrNotPrivileged }
+func (e *NotPrivilegedError) Error() string        { return e.Err.Error() }
+func (e *NotPrivilegedError) Unwrap() error        { return e.Err }
+func (e *NotPrivilegedError) Is(target error) bool { return target == ErrNotPrivileged }

@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixsign/nixsign/nix/daemon"
 )
 
 // fakePaths are the vectors as a daemon would describe them.
@@ -242,5 +245,19 @@ func TestDaemonVerify(t *testing.T) {
 	}
 	if calls != len(check) || bytes < total {
 		t.Errorf("progress: %d paths, %d bytes; want %d, at least %d", calls, bytes, len(check), total)
+	}
+}
+
+// A daemon's refusal to an untrusted user says which kind of store refused,
+// since the fix is in that daemon's nix.conf (this machine's, or the ssh-ng
+// host's).
+func TestWrapNotPrivileged(t *testing.T) {
+	for _, kind := range []string{"daemon", "local", "ssh-ng"} {
+		s := &daemonStore{kind: kind}
+		err := s.wrap(fmt.Errorf("AddSignatures: %w", &daemon.RemoteError{Message: "you are not privileged to add signatures"}))
+		var npe *NotPrivilegedError
+		if !errors.As(err, &npe) || npe.Store != kind || !errors.Is(err, ErrNotPrivileged) {
+			t.Errorf("%s: %#v", kind, err)
+		}
 	}
 }

@@ -64,7 +64,7 @@ func TestSignPathsErrors(t *testing.T) {
 	}
 	// A store that refuses: the error, nothing counted as added.
 	m = newMemStore().addVectors(t)
-	m.sigErr = &privError{err: errors.New("nix-daemon: you are not privileged to add signatures")}
+	m.sigErr = &NotPrivilegedError{Store: "daemon", Err: errors.New("nix-daemon: you are not privileged to add signatures")}
 	res, err := SignPaths(ctx, m, key, []string{vecs[0].path, vecs[1].path})
 	if !errors.Is(err, ErrNotPrivileged) || len(res) != 2 || res[0].Added || res[1].Added {
 		t.Errorf("refused: %+v %v", res, err)
